@@ -1,0 +1,78 @@
+# Public-data inventory — developer and CI entry points.
+#   make run     venv + install + migrate + demo data + dev server on http://127.0.0.1:5000 (SQLite)
+#   make test    test deps + PostgreSQL + CKAN + Chromium, then the whole suite on SQLite and PostgreSQL
+#   make bench   benchmarks with same-run baselines
+#   make lint    ruff
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED := ../shared
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# One PostgreSQL database per checkout, so several checkouts can test side by side.
+PG_TEST_DB ?= inventory_test_$(shell basename "$(CURDIR)" | tr -c 'a-zA-Z0-9_\n' '_')
+ARTIFACTS ?= test-artifacts
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgres bench lint translations extract-messages \
+        install install-test system-deps services prod clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d inventory/translations >/dev/null 2>&1
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o inventory/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i inventory/translations/messages.pot -d inventory/translations --no-fuzzy-matching --ignore-obsolete
+
+run: install
+	$(BIN)/inventory db upgrade
+	$(BIN)/inventory demo load --only-if-empty
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/inventory run --host $(HOST) --port $(PORT)
+
+# System packages the tests use (Chromium, PDF tools, Arabic fonts, Redis). Only installs what is missing.
+system-deps:
+	@scripts/system-deps.sh
+
+services: system-deps
+	@scripts/postgres.sh start $(PG_TEST_DB) > .pg-test-url
+
+test: install-test services
+	@mkdir -p $(ARTIFACTS)
+	@start=$$SECONDS; \
+	echo "== test suite on SQLite =="; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS) || exit 1; \
+	echo "== test suite on PostgreSQL =="; \
+	TEST_DATABASE_URL=$$(cat .pg-test-url) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS) || exit 1; \
+	echo "make test: all passed in $$((SECONDS - start)) s"
+
+test-sqlite: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install-test services
+	TEST_DATABASE_URL=$$(cat .pg-test-url) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: install-test services
+	$(BIN)/python -m bench
+
+lint: install-test
+	$(BIN)/ruff check inventory catalog tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache $(ARTIFACTS) .pg-test-url

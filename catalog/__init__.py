@@ -1,0 +1,6 @@
+"""DCAT-AP catalogue and CKAN publishing. Reads `inventory`; never imported by it except in
+`inventory.create_app`, which calls `init_app`."""
+
+
+def init_app(app):
+    """Register the catalogue's blueprint and CLI commands on the inventory app."""

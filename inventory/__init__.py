@@ -1,0 +1,183 @@
+"""The inventory Flask application."""
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .config import INSTANCE_DIR, PROJECT_ROOT, Config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+RTL_LANGUAGES = {"ar"}
+
+
+def create_app(config=None):
+    """Application factory. `config` is a Config class or a dict of overrides."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR),
+                template_folder=str(PROJECT_ROOT / "templates"))
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    _configure_sqlite(app)
+
+    from . import auth
+    from .errors import register_error_handlers
+    from .views import register_blueprints
+    app.register_blueprint(auth.bp)
+    register_blueprints(app)
+    register_error_handlers(app)
+
+    from .cli import register_cli
+    register_cli(app)
+
+    # The one place inventory reaches into catalog: registering its blueprint and CLI.
+    import catalog
+    catalog.init_app(app)
+
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+    return app
+
+
+def select_locale():
+    """?lang= (remembered), then the session, then the user's choice, then DEFAULT_LOCALE."""
+    from flask import current_app, has_request_context
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI, jobs: messages in the default language
+        return current_app.config["DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or \
+            current_app.config["DEFAULT_LOCALE"]
+    lang = session.get("lang")
+    if lang in languages:
+        return lang
+    if current_user and getattr(current_user, "is_authenticated", False) and \
+            current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["DEFAULT_LOCALE"]
+
+
+def _register_request_hooks(app):
+    @app.before_request
+    def remember_language():
+        g.request_started = time.perf_counter()
+        lang = request.args.get("lang")
+        if lang in app.config["LANGUAGES"] and session.get("lang") != lang:
+            session["lang"] = lang
+            session.permanent = True
+            if getattr(current_user, "is_authenticated", False) and current_user.locale != lang:
+                current_user.locale = lang
+                db.session.commit()
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+            if "Cache-Control" not in headers and getattr(current_user, "is_authenticated",
+                                                          False):
+                headers["Cache-Control"] = "no-store"
+        started = g.get("request_started")
+        if started is not None and app.config.get("LOG_FORMAT") == "json":
+            app.logger.info("request", extra={"fields": {
+                "method": request.method, "path": request.path, "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1)}})
+        return response
+
+
+def _register_template_helpers(app):
+    from flask_babel import format_date, format_datetime, format_decimal
+
+    from . import vocabularies, workflow
+
+    @app.context_processor
+    def inject():
+        lang = str(get_locale() or app.config["DEFAULT_LOCALE"])
+        return {
+            "lang": lang,
+            "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "vocab": vocabularies,
+            "wf": workflow,
+            "languages": app.config["LANGUAGES"],
+        }
+
+    app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
+                                 format_decimal=format_decimal)
+
+    @app.template_global()
+    def url_with(**changes):
+        """The current URL with some query arguments replaced (None removes one)."""
+        from urllib.parse import urlencode
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in changes]
+        args += [(k, v) for k, v in changes.items() if v is not None]
+        return request.path + ("?" + urlencode(args) if args else "")
+
+    @app.template_filter("dir_of")
+    def dir_of(lang_code):
+        return "rtl" if lang_code in RTL_LANGUAGES else "ltr"
+
+
+def _configure_sqlite(app):
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of failing."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"] and \
+                    app.config["SQLALCHEMY_DATABASE_URI"] != "sqlite://":
+                cur.execute("PRAGMA journal_mode=WAL")
+            cur.close()
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record):
+        data = {"time": self.formatTime(record), "level": record.levelname,
+                "logger": record.name, "message": record.getMessage()}
+        data.update(getattr(record, "fields", {}) or {})
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def _configure_logging(app):
+    if app.config.get("LOG_FORMAT") == "json":
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_JsonFormatter())
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(logging.INFO)

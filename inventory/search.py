@@ -1,0 +1,125 @@
+"""List queries: visibility scope, filters, Arabic-aware search, sorting and paging.
+
+Folding (see `textfold`) is applied both to the stored `Dataset.search_text` and to the
+query, so search ignores hamza/alef variants, ta marbuta, alef maqsura, diacritics, tatweel,
+Latin accents and case.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from .extensions import db
+from .models import Dataset, DatasetTheme
+from .textfold import fold, fold_terms
+
+__all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
+           "paginate"]
+
+SORTS = {
+    "updated": (Dataset.updated_at.desc(), Dataset.id.desc()),
+    "-updated": (Dataset.updated_at.asc(), Dataset.id.asc()),
+    "created": (Dataset.created_at.desc(), Dataset.id.desc()),
+    "reference": (Dataset.reference.asc(),),
+    "-reference": (Dataset.reference.desc(),),
+    "priority": (Dataset.priority_score.desc().nulls_last(), Dataset.id.desc()),
+    "-priority": (Dataset.priority_score.asc().nulls_last(), Dataset.id.asc()),
+    "status": (Dataset.status.asc(), Dataset.updated_at.desc()),
+    "title": None,  # depends on the locale: see _title_order
+    "-title": None,
+}
+
+
+@dataclass
+class DatasetFilters:
+    q: str = ""
+    organization: list = field(default_factory=list)  # organization ids
+    status: list = field(default_factory=list)
+    theme: list = field(default_factory=list)
+    tier: list = field(default_factory=list)
+    campaign: int | None = None
+    classification: list = field(default_factory=list)
+    sort: str = "updated"
+
+    @classmethod
+    def from_args(cls, args):
+        """Build from request args, silently ignoring malformed values (a filter UI never
+        errors: it shows what matches the valid part)."""
+        def ints(name):
+            out = []
+            for v in args.getlist(name):
+                if str(v).isdigit():
+                    out.append(int(v))
+            return out
+
+        campaign = args.get("campaign", "")
+        sort = args.get("sort", "updated")
+        return cls(
+            q=(args.get("q") or "")[:200],
+            organization=ints("organization"),
+            status=[s for s in args.getlist("status") if s][:10],
+            theme=[s for s in args.getlist("theme") if s][:20],
+            tier=[s for s in args.getlist("tier") if s][:5],
+            campaign=int(campaign) if campaign.isdigit() else None,
+            classification=[s for s in args.getlist("classification") if s][:5],
+            sort=sort if sort in SORTS else "updated",
+        )
+
+    def active(self):
+        return bool(self.q or self.organization or self.status or self.theme or self.tier
+                    or self.campaign or self.classification)
+
+
+def visible_datasets(user):
+    """SELECT of the entries `user` may see (all for admins, their organizations otherwise)."""
+    stmt = sa.select(Dataset)
+    if not user.is_admin:
+        org_ids = list(user.organization_ids)
+        stmt = stmt.where(Dataset.organization_id.in_(org_ids) if org_ids else sa.false())
+    return stmt
+
+
+def _escape_like(term):
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def apply_filters(stmt, filters, locale="ar"):
+    if filters.q:
+        for term in fold_terms(filters.q)[:8]:
+            stmt = stmt.where(Dataset.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+    if filters.organization:
+        stmt = stmt.where(Dataset.organization_id.in_(filters.organization))
+    if filters.status:
+        stmt = stmt.where(Dataset.status.in_(filters.status))
+    if filters.classification:
+        stmt = stmt.where(Dataset.classification.in_(filters.classification))
+    if filters.tier:
+        stmt = stmt.where(Dataset.priority_tier.in_(filters.tier))
+    if filters.campaign:
+        stmt = stmt.where(Dataset.campaign_id == filters.campaign)
+    if filters.theme:
+        stmt = stmt.where(sa.exists().where(DatasetTheme.dataset_id == Dataset.id,
+                                            DatasetTheme.code.in_(filters.theme)))
+    return stmt.order_by(*_order(filters.sort, locale))
+
+
+def _order(sort, locale):
+    if sort in ("title", "-title"):
+        order = {"ar": ("ar", "fr", "en"), "fr": ("fr", "ar", "en")}.get(locale,
+                                                                        ("en", "fr", "ar"))
+        expr = sa.func.coalesce(*[sa.func.nullif(getattr(Dataset, f"title_{lang}"), "")
+                                  for lang in order])
+        return (expr.desc() if sort.startswith("-") else expr.asc(), Dataset.id.asc())
+    return SORTS.get(sort) or SORTS["updated"]
+
+
+def filtered_datasets(user, filters, locale="ar"):
+    return apply_filters(visible_datasets(user), filters, locale)
+
+
+def paginate(stmt, page, per_page):
+    """Flask-SQLAlchemy pagination of `stmt`, with out-of-range pages clamped, not 404."""
+    page = page if isinstance(page, int) and page > 0 else 1
+    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    if page > 1 and not result.items and result.total:
+        result = db.paginate(stmt, page=result.pages, per_page=per_page, error_out=False)
+    return result

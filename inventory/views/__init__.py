@@ -1,0 +1,11 @@
+"""Blueprints of the inventory UI (each view: load -> authorize -> act)."""
+
+
+def register_blueprints(app):
+    from . import admin, dashboard, datasets, health, review, wizard
+    app.register_blueprint(health.bp)
+    app.register_blueprint(datasets.bp)
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(admin.bp)

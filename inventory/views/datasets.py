@@ -1,0 +1,178 @@
+"""Inventory entries: list, detail, create, clone and workflow actions.
+
+The guided edit wizard lives in `views/wizard.py`; it shares `load_dataset` from here.
+"""
+import uuid as uuid_lib
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from .. import priority, workflow
+from ..entries import clone_entry, create_entry
+from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
+from ..extensions import db
+from ..models import Campaign, Dataset, Organization, ReviewEvent
+from ..search import DatasetFilters, filtered_datasets, paginate
+from ..vocabularies import current_locale
+
+bp = Blueprint("datasets", __name__)
+
+
+def load_dataset(dataset_uuid, predicate=workflow.can_view):
+    """Load an entry by UUID (404 if malformed or unknown), then check `predicate` (403)."""
+    try:
+        uuid_lib.UUID(dataset_uuid)
+    except (ValueError, TypeError):
+        abort(404)
+    dataset = db.session.scalar(db.select(Dataset).where(Dataset.uuid == dataset_uuid))
+    if dataset is None:
+        abort(404)
+    if not predicate(current_user, dataset):
+        abort(403)
+    return dataset
+
+
+def creatable_organizations(user):
+    """Organizations `user` may create entries for."""
+    if user.is_admin:
+        return db.session.scalars(db.select(Organization).where(Organization.active)
+                                  .order_by(Organization.code)).all()
+    if user.role != "officer":
+        return []
+    return [o for o in user.organizations if o.active]
+
+
+def filter_choices(user):
+    """Organizations and campaigns offered in the list filters."""
+    if user.is_admin:
+        orgs = db.session.scalars(db.select(Organization).order_by(Organization.code)).all()
+    else:
+        orgs = list(user.organizations)
+    campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.id.desc())).all()
+    return orgs, campaigns
+
+
+@bp.route("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("datasets.dataset_list"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/datasets")
+@login_required
+def dataset_list():
+    filters = DatasetFilters.from_args(request.args)
+    locale = current_locale()
+    stmt = filtered_datasets(current_user, filters, locale)
+    page = request.args.get("page", 1, type=int)
+    pagination = paginate(stmt, page, current_app.config["LIST_PAGE_SIZE"])
+    orgs, campaigns = filter_choices(current_user)
+    return render_template("datasets/list.html", pagination=pagination, filters=filters,
+                           organizations=orgs, campaigns=campaigns,
+                           can_create=bool(creatable_organizations(current_user)))
+
+
+@bp.route("/datasets/new", methods=["GET", "POST"])
+@login_required
+def dataset_new():
+    orgs = creatable_organizations(current_user)
+    if not orgs:
+        abort(403)
+    campaigns = [c for c in db.session.scalars(db.select(Campaign).where(Campaign.active)
+                                               .order_by(Campaign.id.desc()))]
+    if request.method == "POST":
+        org_id = request.form.get("organization", type=int)
+        org = next((o for o in orgs if o.id == org_id), None)
+        if org is None and len(orgs) == 1:
+            org = orgs[0]
+        if org is None:
+            flash(_("Choose the organization that holds the data."), "error")
+            return render_template("datasets/new.html", organizations=orgs,
+                                   campaigns=campaigns), 400
+        campaign_id = request.form.get("campaign", type=int)
+        campaign = next((c for c in campaigns if c.id == campaign_id), None)
+        dataset = create_entry(org, current_user, campaign_id=campaign.id if campaign else None)
+        db.session.commit()
+        flash(_("Draft %(ref)s created. Fill it in step by step: every step saves.",
+                ref=dataset.reference), "success")
+        return redirect(url_for("wizard.dataset_edit", dataset_uuid=dataset.uuid))
+    return render_template("datasets/new.html", organizations=orgs, campaigns=campaigns)
+
+
+@bp.route("/datasets/<dataset_uuid>")
+@login_required
+def dataset_detail(dataset_uuid):
+    dataset = load_dataset(dataset_uuid)
+    events = db.session.scalars(
+        db.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id)
+        .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.at.desc(),
+                                                           ReviewEvent.id.desc())).all()
+    problems = workflow.submission_problems(dataset) if workflow.allowed(
+        "submit", dataset.status) else {}
+    prio = priority.compute(dataset, priority.get_weights())
+    last_changes = next((e for e in events if e.action == "request_changes"), None)
+    return render_template("datasets/detail.html", dataset=dataset, events=events,
+                           problems=problems, prio=prio, last_changes=last_changes,
+                           actions=workflow.available_actions(current_user, dataset))
+
+
+@bp.route("/datasets/<dataset_uuid>/clone", methods=["POST"])
+@login_required
+def dataset_clone(dataset_uuid):
+    dataset = load_dataset(dataset_uuid, workflow.can_clone)
+    clone = clone_entry(dataset, current_user)
+    db.session.commit()
+    flash(_("Copy %(ref)s created from %(source)s.", ref=clone.reference,
+            source=dataset.reference), "success")
+    return redirect(url_for("wizard.dataset_edit", dataset_uuid=clone.uuid))
+
+
+WORKFLOW_OPERATIONS = {
+    "submit": workflow.submit,
+    "withdraw": workflow.withdraw,
+    "reopen": workflow.reopen,
+    "archive": workflow.archive,
+    "restore": workflow.restore,
+}
+SUCCESS_MESSAGES = {
+    "submit": lambda: _("The entry has been submitted for review."),
+    "withdraw": lambda: _("The entry has been withdrawn."),
+    "reopen": lambda: _("The entry is a draft again."),
+    "archive": lambda: _("The entry has been archived."),
+    "restore": lambda: _("The entry has been restored as a draft."),
+}
+
+
+@bp.route("/datasets/<dataset_uuid>/transition/<action>", methods=["POST"])
+@login_required
+def dataset_transition(dataset_uuid, action):
+    """Officer-side workflow actions (review actions live in the review blueprint)."""
+    operation = WORKFLOW_OPERATIONS.get(action)
+    if operation is None:
+        abort(404)
+    dataset = load_dataset(dataset_uuid)
+    if not workflow.PREDICATES[action](current_user, dataset):
+        abort(403)
+    try:
+        operation(dataset, current_user, request.form.get("comment", "")[:5000])
+    except SubmissionIncomplete as exc:
+        db.session.rollback()
+        if action == "submit":
+            flash(_("The entry cannot be submitted yet: %(count)s point(s) to complete, listed "
+                    "below.", count=sum(len(v) for v in exc.problems.values())), "error")
+            return redirect(url_for("datasets.dataset_detail", dataset_uuid=dataset_uuid,
+                                    _anchor="problems"))
+        for messages in exc.problems.values():
+            for message in messages:
+                flash(str(message), "error")
+        return redirect(url_for("datasets.dataset_detail", dataset_uuid=dataset_uuid))
+    except (WorkflowError, PermissionDenied) as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("datasets.dataset_detail", dataset_uuid=dataset_uuid))
+    db.session.commit()
+    flash(SUCCESS_MESSAGES[action](), "success")
+    return redirect(url_for("datasets.dataset_detail", dataset_uuid=dataset_uuid))
