@@ -50,12 +50,18 @@ run: install
 system-deps:
 	@scripts/system-deps.sh
 
+# PostgreSQL (a database per checkout) and a real CKAN on 127.0.0.1:5050 (with Redis on 6379).
+# CKAN's URL and token reach the tests as TEST_CKAN_URL / TEST_CKAN_API_TOKEN, so that no
+# other test publishes by accident.
 services: system-deps
 	@scripts/postgres.sh start $(PG_TEST_DB) > .pg-test-url
+	@$(SHARED)/ckan/ckan-local.sh start
+	@$(SHARED)/ckan/ckan-local.sh env | sed -e 's/CKAN_URL=/TEST_CKAN_URL=/' -e 's/CKAN_API_TOKEN=/TEST_CKAN_API_TOKEN=/' > .ckan-env
 
 test: install-test services
 	@mkdir -p $(ARTIFACTS)
 	@start=$$SECONDS; \
+	source .ckan-env; \
 	echo "== test suite on SQLite =="; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS) || exit 1; \
 	echo "== test suite on PostgreSQL =="; \
@@ -63,10 +69,10 @@ test: install-test services
 	echo "make test: all passed in $$((SECONDS - start)) s"
 
 test-sqlite: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	if [ -f .ckan-env ]; then source .ckan-env; fi; $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres: install-test services
-	TEST_DATABASE_URL=$$(cat .pg-test-url) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	source .ckan-env; TEST_DATABASE_URL=$$(cat .pg-test-url) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 bench: install-test services
 	$(BIN)/python -m bench
@@ -75,4 +81,4 @@ lint: install-test
 	$(BIN)/ruff check inventory catalog tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache $(ARTIFACTS) .pg-test-url
+	rm -rf $(VENV) .pytest_cache $(ARTIFACTS) .pg-test-url .ckan-env
