@@ -216,11 +216,12 @@ def login():
             if check_password(user, form.password.data) and user.active:
                 record_login_attempt(email, True)
                 user.last_login_at = utcnow()
+                lang = session.get("lang") or user.locale
                 session.clear()  # no session fixation: a fresh session after sign-in
                 login_user(user)
                 session.permanent = True
-                if user.locale:
-                    session["lang"] = user.locale
+                if lang:
+                    session["lang"] = lang
                 db.session.commit()
                 return redirect(next_url or url_for("datasets.dataset_list"))
             record_login_attempt(email, False)
