@@ -3,4 +3,7 @@
 
 
 def init_app(app):
-    """Register the catalogue's blueprint and CLI commands on the inventory app."""
+    """Register the catalogue's blueprints and CLI commands on the inventory app."""
+    from . import cli, views
+    app.register_blueprint(views.bp)
+    cli.register_cli(app)
