@@ -15,8 +15,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Database objects that live only in migrations (dialect-specific search indexes): autogenerate
+# must neither drop them nor report them as drift.
+MIGRATION_ONLY_OBJECTS = {"dataset_search", "ix_dataset_search_trgm"}
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to):
+    """Alembic `include_object` hook: skip the migration-only search objects."""
+    return not (name in MIGRATION_ONLY_OBJECTS or (name or "").startswith("dataset_search_"))
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True, render_as_batch=True, include_object=include_in_migrations)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

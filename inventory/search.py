@@ -82,10 +82,33 @@ def _escape_like(term):
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Substrings this long or longer are served by the trigram indexes (see the search_index
+# migration); shorter terms are matched by a scan of the folded text.
+MIN_INDEXED_TERM = 3
+
+
+def text_conditions(query):
+    """WHERE conditions matching every folded term of `query` as a substring of the entry's
+    folded search text, through the trigram index of the database in use."""
+    conditions = []
+    dialect = db.session.get_bind().dialect.name
+    for term in fold_terms(query)[:8]:
+        if dialect == "sqlite" and len(term) >= MIN_INDEXED_TERM:
+            # FTS5 trigram phrase query: a substring match answered from the index.
+            phrase = '"' + term.replace('"', '""') + '"'
+            index = sa.table("dataset_search", sa.column("rowid"))
+            conditions.append(Dataset.id.in_(
+                sa.select(index.c.rowid)
+                .where(sa.literal_column("dataset_search").op("MATCH")(phrase))))
+        else:
+            # PostgreSQL's pg_trgm GIN index serves this LIKE; short terms scan.
+            conditions.append(Dataset.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+    return conditions
+
+
 def apply_filters(stmt, filters, locale="ar"):
     if filters.q:
-        for term in fold_terms(filters.q)[:8]:
-            stmt = stmt.where(Dataset.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+        stmt = stmt.where(*text_conditions(filters.q))
     if filters.organization:
         stmt = stmt.where(Dataset.organization_id.in_(filters.organization))
     if filters.status:
