@@ -5,6 +5,7 @@ need=()
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v wrk >/dev/null || need+=(wrk)
 fc-list 2>/dev/null | grep -qi "Noto Naskh Arabic" || need+=(fonts-noto-core)
 fc-list 2>/dev/null | grep -qi "Amiri" || need+=(fonts-hosny-amiri)
 if ((${#need[@]})); then
