@@ -235,3 +235,26 @@ def live_server(app):
     server.url = f"http://127.0.0.1:{server.server_port}"
     yield server
     server.shutdown()
+
+
+# --------------------------------------------------------------------------- query counting
+
+@pytest.fixture
+def count_queries(app_ctx):
+    """count_queries(fn) -> (result, number of SQL statements `fn` ran on the app's engine)."""
+    from sqlalchemy import event
+
+    def _count(fn):
+        statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            result = fn()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+        return result, len(statements)
+    return _count
