@@ -91,6 +91,7 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
     started = time.perf_counter()
     pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
                       ckan_name=package_name(dataset))
+    db.session.add(pub)
     try:
         if not eligible(dataset):
             raise Refused("not_publishable")
@@ -142,6 +143,7 @@ def withdraw(dataset, client, mode=None, batch_id=None, attempt=1, actor=None):
     name = dataset.ckan_name or package_name(dataset)
     pub = Publication(dataset=dataset, action="withdraw", attempt=attempt, batch_id=batch_id,
                       ckan_name=name, ckan_id=dataset.ckan_id)
+    db.session.add(pub)
     if dataset.status in ELIGIBLE_STATUSES:
         pub.outcome = "skipped"
         return _record(pub, dataset, actor, started)
