@@ -105,13 +105,14 @@ def dataset_uri(dataset, base_uri):
 
 def spatial_uri(codes, base_uri):
     """One URI for the coverage (ckanext-dcat takes one): the country when it is covered whole
-    or several governorates are, else the governorate's URI minted under our base URI."""
+    or several governorates are, else the governorate's URI minted under our base URI (the
+    same URIs as the DCAT mapping: `{base}/spatial/<ISO code>`)."""
     codes = [c for c in codes or () if c]
     if not codes:
         return ""
     if vocab.TN_CODE in codes or len(codes) > 1:
         return vocab.TN_URI
-    return f"{base_uri.rstrip('/')}/governorates/{codes[0]}"
+    return f"{base_uri.rstrip('/')}/spatial/{codes[0]}"
 
 
 # --------------------------------------------------------------------------- mapping
@@ -152,6 +153,15 @@ def licence_id(code, portal):
     if not portal.licence_ids or ckan_id in portal.licence_ids:
         return ckan_id
     return portal.licence_by_url.get(term.uri.rstrip("/"), ckan_id)
+
+
+def legislation_uris(dataset, base_uri):
+    """Legal basis as the DCAT mapping has it: a line that is a web address is the legal
+    resource itself; other text is a legal resource of the entry, `#legal-basis-N`."""
+    lines = [line.strip() for line in (dataset.legal_basis or "").splitlines() if line.strip()]
+    return [line if re.match(r"^https?://\S+$", line, re.I)
+            else f"{dataset_uri(dataset, base_uri)}#legal-basis-{i}"
+            for i, line in enumerate(lines, start=1)]
 
 
 def _uris(terms, codes):
@@ -235,12 +245,12 @@ def package_from_dataset(dataset, portal=None, base_uri="http://127.0.0.1:5000")
         "contact_name": dataset.contact_name or "",
         "contact_email": dataset.contact_email or "",
         "publisher_name": org.name_fr or org.name_ar or org.code,
+        "publisher_uri": f"{base_uri.rstrip('/')}/organizations/{org.code}",
         "publisher_email": org.email or "",
         "publisher_url": org.website or "",
         "documentation": json.dumps([dataset.documentation_url])
         if dataset.documentation_url else "",
-        "applicable_legislation": json.dumps(
-            [line.strip() for line in (dataset.legal_basis or "").splitlines() if line.strip()]),
+        "applicable_legislation": json.dumps(legislation_uris(dataset, base_uri)),
         "hvd_category": json.dumps([hvd.uri]) if hvd else "",
     })
     extras = []

@@ -30,6 +30,8 @@ def ckan_cli():
 @with_appcontext
 def ckan_publish(all_, dataset_uuid, dry_run, force):
     """Push approved entries to the portal; prints a summary; exit 1 if any failed."""
+    import sys
+
     from flask import g
 
     from inventory.extensions import db
@@ -72,7 +74,7 @@ def ckan_publish(all_, dataset_uuid, dry_run, force):
     db.session.commit()
     counts = {"ok": 0, "skipped": 0, "failed": 0}
     failed = []
-    with click.progressbar(request_ids, label="publishing", file=click.get_text_stream("stderr"),
+    with click.progressbar(request_ids, label="publishing", file=sys.stderr,
                            show_pos=True) as ids:
         for request_id in ids:
             pub = jobs.process_request(request_id, queue, client)

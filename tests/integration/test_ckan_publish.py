@@ -4,7 +4,6 @@ the CLI and the pages."""
 import pytest
 import rdflib
 import requests
-from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.ckan import CkanClient, PublishError, extras_dict, package_name
 from catalog.publish import publish, withdraw
@@ -74,6 +73,7 @@ def test_create_then_update_then_unchanged(make, org, ckan):
     assert res["license"] == vocab.licences()["TN-OPEN"].uri
 
     # The portal's own DCAT endpoint re-emits our metadata.
+    from rdflib.namespace import DCAT, DCTERMS
     ttl = requests.get(f"{CKAN_URL}/dataset/{name}.ttl", timeout=10)
     assert ttl.ok
     graph = rdflib.Graph().parse(data=ttl.content, format="turtle")

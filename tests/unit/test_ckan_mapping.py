@@ -25,7 +25,7 @@ def entry(make):
     org = make.org(code="MESRS", name_ar="وزارة التعليم العالي", name_fr="Ministère de l'Enseignement")
     return make.dataset(org, status="approved", keywords_ar=["طلبة", "x"],
                         keywords_fr=["étudiants", "Étudiants", "a/b c"], hvd_category="STATISTICS",
-                        legal_basis="https://legislation.tn/decret-2021-3\n",
+                        legal_basis="https://legislation.tn/decret-2021-3\nLoi organique 2016-22",
                         documentation_url="https://doc.example.org")
 
 
@@ -58,7 +58,9 @@ def test_mapping_uses_dcat_field_names_and_vocabulary_uris(entry):
     assert (extras["temporal_start"], extras["temporal_end"]) == ("2020-01-01", "2024-12-31")
     assert extras["contact_email"] == "opendata@example.org"
     assert json.loads(extras["hvd_category"]) == [vocab.hvd_categories()["STATISTICS"].uri]
-    assert json.loads(extras["applicable_legislation"]) == ["https://legislation.tn/decret-2021-3"]
+    assert json.loads(extras["applicable_legislation"]) == [
+        "https://legislation.tn/decret-2021-3", f"{extras['identifier']}#legal-basis-2"]
+    assert extras["publisher_uri"] == "https://inv.example/organizations/MESRS"
     assert extras["title_ar"] == entry.title_ar and extras["title_fr"] == entry.title_fr
     assert "title_en" not in extras  # empty values are not sent
     assert [t["name"] for t in pkg["tags"]] == ["طلبة", "étudiants", "a b c"]
