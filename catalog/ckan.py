@@ -448,22 +448,25 @@ class CkanClient:
                 return None
             raise
 
-    def upsert(self, package, organization=None, existing=None):
-        """Create the package or replace it whole (complete resource lists), looking it up by
-        name first: a deleted package with our name is revived, never duplicated; an active
-        one that is not ours (another identifier) is left alone (`name_taken`). `existing` is
-        the package we already know as ours (found by its recorded id, e.g. an adopted one)."""
+    def upsert(self, package, organization=None, existing=None, look_up=True):
+        """Create the package or replace it whole (complete resource lists). The name is
+        looked up first (`look_up`), or, for an entry never pushed, a create is tried and a
+        taken name looked up then: either way a deleted package with our name is revived,
+        never duplicated (the portal keeps names unique), and an active one that is not ours
+        (another identifier) is left alone (`name_taken`). `existing` is the package we
+        already know as ours (found by its recorded id, e.g. an adopted one)."""
         if organization is not None:
             self.organization_ensure(organization)
         known = existing is not None
-        existing = existing or self.package_get(package["name"])
+        if existing is None and look_up:
+            existing = self.package_get(package["name"])
         if existing is None:
             try:
                 return self.call("package_create", write=True, **package)
             except PublishError as exc:
                 if exc.code != "name_taken":
                     raise
-                existing = self.package_get(package["name"])  # created meanwhile
+                existing = self.package_get(package["name"])
                 if existing is None:
                     raise
         ours = package_identifier(package)

@@ -111,6 +111,8 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
             existing = client.package_get(dataset.ckan_id)
             if existing is not None and existing["name"] != package["name"]:
                 package["name"] = existing["name"]  # never rename a package the portal has
+        # Look the name up even for a never-pushed entry: CKAN 2.12 lets a create reuse the
+        # name of a deleted package, which would leave two packages for one entry.
         result = client.upsert(package, organization=dataset.organization, existing=existing)
     except Refused as exc:
         _fail(pub, exc.code, field_errors=exc.field_errors,

@@ -1,7 +1,7 @@
 """publication_request: outbox of portal publication requests (catalog.jobs drains it)
 
 Revision ID: publication_request
-Revises: 0001
+Revises: search_index
 Create Date: 2026-12-01 00:31:04.583744
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'publication_request'
-down_revision = '0001'
+down_revision = 'search_index'
 branch_labels = None
 depends_on = None
 
