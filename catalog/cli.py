@@ -1,11 +1,13 @@
 """`inventory catalog ...` (DCAT-AP export and validation), `inventory ckan ...` (portal
 publishing) and `inventory worker` (background jobs). Commits happen here."""
 import click
+from flask.cli import with_appcontext
 
 
 def register_cli(app):
     app.cli.add_command(catalog_cli)
     app.cli.add_command(ckan_cli)
+    app.cli.add_command(worker_cli)
 
 
 @click.group("catalog", help="The public DCAT-AP catalogue.")
@@ -13,6 +15,146 @@ def catalog_cli():
     pass
 
 
+# --------------------------------------------------------------------------- ckan
+
 @click.group("ckan", help="Publishing to the CKAN portal.")
 def ckan_cli():
     pass
+
+
+@ckan_cli.command("publish")
+@click.option("--all", "all_", is_flag=True, help="Every approved public entry.")
+@click.option("--dataset", "dataset_uuid", metavar="UUID", help="One entry.")
+@click.option("--dry-run", is_flag=True, help="Say what would be done; write nothing.")
+@click.option("--force", is_flag=True, help="Push even entries the portal already has as they are.")
+@with_appcontext
+def ckan_publish(all_, dataset_uuid, dry_run, force):
+    """Push approved entries to the portal; prints a summary; exit 1 if any failed."""
+    import sys
+
+    from flask import g
+
+    from inventory.extensions import db
+    from inventory.models import Dataset
+
+    from . import jobs
+    from .ckan import PublishError, error_message
+    from .publish import client_from_app, eligible_query
+    from .publish import dry_run as what_if
+
+    if bool(all_) == bool(dataset_uuid):
+        raise click.UsageError("give either --all or --dataset UUID")
+    g.channel = "cli"
+    if dataset_uuid:
+        datasets = db.session.scalars(db.select(Dataset).where(Dataset.uuid == dataset_uuid)).all()
+        if not datasets:
+            raise click.UsageError(f"no entry with uuid {dataset_uuid}")
+    else:
+        datasets = db.session.scalars(eligible_query()).all()
+    queue = jobs.get_queue()
+    try:
+        client = client_from_app(pace=queue.writer.pace)
+    except PublishError as exc:
+        if not dry_run:
+            click.echo(f"error: {error_message(exc.code)} ({exc.detail})", err=True)
+            raise SystemExit(1) from exc
+        client = None
+    if dry_run:
+        counts = {}
+        for ds in datasets:
+            action = what_if(ds, client)
+            counts[action] = counts.get(action, 0) + 1
+            click.echo(f"{ds.reference:14} {ds.uuid}  would: {action}")
+        click.echo("dry run: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+                   if counts else "dry run: nothing to publish")
+        raise SystemExit(1 if set(counts) & {"not_publishable", "shacl"} else 0)
+
+    batch_id, rows = jobs.request_batch(datasets, None, force=force, claim=True)
+    request_ids = [r.id for r in rows]
+    db.session.commit()
+    counts = {"ok": 0, "skipped": 0, "failed": 0}
+    failed = []
+    with click.progressbar(request_ids, label="publishing", file=sys.stderr,
+                           show_pos=True) as ids:
+        for request_id in ids:
+            pub = jobs.process_request(request_id, queue, client)
+            if pub is None:
+                continue
+            counts[pub.outcome] = counts.get(pub.outcome, 0) + 1
+            refused = pub.outcome == "skipped" and pub.error_code == "not_publishable"
+            if pub.outcome == "failed" or refused:
+                failed.append(pub)
+    for pub in failed:
+        ds = pub.dataset
+        fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in
+                           (pub.field_errors or {}).items())
+        click.echo(f"FAILED {ds.reference} {ds.uuid}: {error_message(pub.error_code)}"
+                   f"{' — ' + pub.error_message if pub.error_message else ''}"
+                   f"{' [' + fields + ']' if fields else ''}", err=True)
+    click.echo(f"batch {batch_id}: {len(request_ids)} entries — published {counts['ok']}, "
+               f"unchanged/skipped {counts['skipped']}, failed {counts['failed']}"
+               f" (client writes: {client.writes})")
+    raise SystemExit(1 if failed else 0)
+
+
+@ckan_cli.command("reconcile")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report.")
+@with_appcontext
+def ckan_reconcile(as_json):
+    """Report drift: published entries missing on the portal, portal datasets of our
+    organizations the inventory does not know, datasets edited on the portal."""
+    import json
+
+    from .ckan import PublishError, error_message
+    from .publish import client_from_app
+    from .reconcile import reconcile
+
+    try:
+        report = reconcile(client_from_app())
+    except PublishError as exc:
+        click.echo(f"error: {error_message(exc.code)} ({exc.detail})", err=True)
+        raise SystemExit(1) from exc
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    for item in report.missing:
+        click.echo(f"MISSING  {item.reference} {item.name}: {item.reason}")
+    for item in report.extra:
+        click.echo(f"UNKNOWN  {item.name} ({item.organization}): {item.title}")
+    for item in report.edited:
+        click.echo(f"EDITED   {item.reference} {item.name}"
+                   f"{' (local changes not pushed yet)' if item.local_changes else ''}")
+        for diff in item.diffs:
+            click.echo(f"    {diff.field}: inventory={diff.ours!r} portal={diff.theirs!r}")
+    click.echo(f"reconcile: {len(report.missing)} missing, {len(report.extra)} unknown on the "
+               f"portal, {len(report.edited)} edited on the portal, {report.in_sync} in sync")
+
+
+# --------------------------------------------------------------------------- worker
+
+@click.command("worker")
+@click.option("--poll", type=float, default=0.5, show_default=True,
+              help="Seconds between queue polls when idle.")
+@with_appcontext
+def worker_cli(poll):
+    """Run background jobs (portal publishing) until interrupted."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from . import jobs
+
+    queue = jobs.get_queue()
+    stop = threading.Event()
+
+    def _stop(signum, _frame):
+        click.echo(f"worker: signal {signum}, finishing the current job", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    click.echo(f"worker: queue {queue.backend} ({queue.name}), portal "
+               f"{current_app.config.get('CKAN_URL') or '(not configured)'}", err=True)
+    jobs.run_worker(queue, stop, poll=poll)
+    click.echo("worker: stopped", err=True)

@@ -49,7 +49,16 @@ class Config:
     CKAN_WITHDRAW_MODE = os.environ.get("CKAN_WITHDRAW_MODE", "private")  # private | delete
     CKAN_RATE_PER_SECOND = float(os.environ.get("CKAN_RATE_PER_SECOND", "5"))
 
+    CKAN_TIMEOUT = float(os.environ.get("CKAN_TIMEOUT", "30"))  # seconds per portal call
+    CKAN_MAX_ATTEMPTS = _int("CKAN_MAX_ATTEMPTS", 8)  # per request, transient failures only
+    CKAN_RETRY_BASE_SECONDS = float(os.environ.get("CKAN_RETRY_BASE_SECONDS", "5"))
+
     QUEUE_URL = os.environ.get("QUEUE_URL", "")  # "" = embedded (SQLite file); redis://... = workers
+    QUEUE_NAME = os.environ.get("QUEUE_NAME", "inventory")  # key prefix on a shared Redis
+    QUEUE_LEASE_SECONDS = _int("QUEUE_LEASE_SECONDS", 600)  # a claimed job lost after this is redone
+    QUEUE_SWEEP_SECONDS = float(os.environ.get("QUEUE_SWEEP_SECONDS", "2"))
+    # Embedded queue: the web process runs the jobs itself (one thread) unless told not to.
+    QUEUE_EMBEDDED_WORKER = _bool("QUEUE_EMBEDDED_WORKER", True)
 
     DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "ar")
     LANGUAGES = ("ar", "fr", "en")

@@ -444,6 +444,36 @@ class Publication(db.Model):
     dataset = relationship("Dataset", back_populates="publications")
 
 
+class PublicationRequest(db.Model):
+    """Outbox row: a portal publication or withdrawal asked for by the workflow.
+
+    Written in the same transaction as the approval or withdrawal that asks for it, so a crash
+    between commit and enqueue loses nothing: `catalog.jobs` claims pending rows, queues them
+    and marks them done once an attempt reaches a final outcome. `available_at` delays a retry
+    (exponential backoff); `claimed_at` is the lease of the worker that queued it.
+    """
+
+    __tablename__ = "publication_request"
+    __table_args__ = (sa.Index("ix_publication_request_pending", "done_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.id", ondelete="CASCADE"),
+                                            index=True)
+    action: Mapped[str] = mapped_column(sa.String(20), default="publish")  # publish | withdraw
+    force: Mapped[bool] = mapped_column(default=False)  # push even when the content is unchanged
+    batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    done_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(sa.String(20))  # ok | failed | skipped
+
+    dataset = relationship("Dataset")
+    requested_by = relationship("User")
+
+
 class ChecklistTick(db.Model):
     """A hand-ticked guide checklist item, for one entry (D..) or one organization (M..)."""
 

@@ -19,7 +19,7 @@ from . import vocabularies as vocab
 from .audit import record_audit
 from .errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from .extensions import db
-from .models import ReviewEvent, utcnow
+from .models import PublicationRequest, ReviewEvent, utcnow
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS = {
@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "reopen": _l("Reopened as a draft"),
     "archive": _l("Archived"),
     "restore": _l("Restored from the archive"),
+    "adopt": _l("Adopted from the portal"),
 }
 
 EDITABLE_BY_OFFICER = {"draft", "changes_requested"}
@@ -202,17 +203,33 @@ def request_changes(dataset, user, comment="", field_comments=None):
 
 
 def approve(dataset, user, comment=""):
+    """Approve the entry; a publishable one is queued for the portal in the same transaction."""
     event = _transition(dataset, user, "approve", comment)
     dataset.approved_at = event.at
+    if dataset.is_publishable:
+        request_publication(dataset, user, "publish")
     return event
 
 
 def withdraw(dataset, user, comment=""):
+    """Withdraw the entry; if it may be on the portal, its withdrawal there is queued too."""
     if not (comment or "").strip():
         raise SubmissionIncomplete({"comment": [_l("Give the reason for the withdrawal.")]})
     event = _transition(dataset, user, "withdraw", comment)
     dataset.withdrawn_at = event.at
+    if dataset.is_publishable or dataset.ckan_id or dataset.ckan_name:
+        request_publication(dataset, user, "withdraw")
     return event
+
+
+def request_publication(dataset, user, action="publish", batch_id=None, force=False):
+    """Ask for the entry to be pushed to (or withdrawn from) the portal: an outbox row that
+    commits with the caller's transaction; `catalog.jobs` carries it out in the background."""
+    row = PublicationRequest(dataset=dataset, action=action, batch_id=batch_id, force=force,
+                             requested_by_id=getattr(user, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    return row
 
 
 def reopen(dataset, user, comment=""):

@@ -1,0 +1,135 @@
+"""Publishing to the real CKAN: our `publish_all` against a plain ckanapi `package_create`
+loop over the same payloads, in the same run (interleaved in chunks so both see the same
+portal load); then re-publishing the same entries unchanged (target: 0 writes, < 5 s).
+
+    python -m bench ckan_publish [--entries=500]
+
+The portal comes from CKAN_URL/CKAN_API_TOKEN, else TEST_CKAN_*, else `.ckan-env` (written by
+`make services`). Each run uses fresh organization codes, so runs never collide.
+"""
+import os
+import tempfile
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _portal():
+    url = os.environ.get("CKAN_URL") or os.environ.get("TEST_CKAN_URL")
+    token = os.environ.get("CKAN_API_TOKEN") or os.environ.get("TEST_CKAN_API_TOKEN")
+    env_file = ROOT / ".ckan-env"
+    if not url and env_file.exists():
+        for part in env_file.read_text().split():
+            key, _, value = part.partition("=")
+            if key.endswith("CKAN_URL"):
+                url = value
+            elif key.endswith("CKAN_API_TOKEN"):
+                token = value
+    return url, token
+
+
+def _entries(org, n):
+    from inventory.entries import create_entry
+    from inventory.extensions import db
+    out = []
+    for i in range(n):
+        ds = create_entry(
+            org, None, title_ar=f"مجموعة بيانات رقم {i}", title_fr=f"Jeu de données n° {i}",
+            description_ar="وصف.", description_fr=f"Description du jeu {i}.",
+            keywords_fr=["bench", f"k{i % 7}"], owner_unit="Unité", personal_data="none",
+            classification="open", access_rights="PUBLIC", license_code="TN-OPEN",
+            contact_name="Cellule", contact_email="opendata@example.org", spatial=["TN"],
+            frequency="ANNUAL", languages=["ar", "fr"], temporal_start=date(2020, 1, 1),
+            themes=["EDUC", "ECON"],
+            distributions=[{"title": "CSV", "format": "CSV",
+                            "access_url": f"https://data.example.org/{i}",
+                            "download_url": f"https://data.example.org/{i}.csv",
+                            "byte_size": 1000 + i}])
+        ds.status = "approved"
+        out.append(ds)
+    db.session.commit()
+    return out
+
+
+def main(argv):
+    n = next((int(a.split("=", 1)[1]) for a in argv if a.startswith("--entries=")), 500)
+    url, token = _portal()
+    if not (url and token):
+        print("skipped: no CKAN (set CKAN_URL/CKAN_API_TOKEN or run `make services`)")
+        return {"skipped": True}
+    tmp = tempfile.mkdtemp(prefix="bench-ckan-")
+    os.environ["INSTANCE_PATH"] = tmp
+    from flask_migrate import upgrade
+
+    from catalog.ckan import CkanClient, package_from_dataset
+    from catalog.publish import publish_all
+    from inventory import create_app
+    from inventory.extensions import db
+    from inventory.models import Organization
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+                      "CKAN_URL": url, "CKAN_API_TOKEN": token})
+    with app.app_context():
+        upgrade()
+        tag = uuid.uuid4().hex[:6].upper()
+        ours_org = Organization(code=f"BA{tag}", name_ar="وزارة", name_fr="Ministère A")
+        base_org = Organization(code=f"BB{tag}", name_ar="وزارة", name_fr="Ministère B")
+        db.session.add_all([ours_org, base_org])
+        db.session.commit()
+        datasets = _entries(ours_org, n)
+
+        client = CkanClient(url, token, timeout=60)
+        portal = client.profile()
+        base_uri = app.config["CATALOG_BASE_URI"]
+        payloads = []
+        for ds in datasets:  # the same payloads, under the baseline organization
+            payload = package_from_dataset(ds, portal, base_uri)
+            payload["name"] = payload["name"].replace(ours_org.code.lower(),
+                                                      base_org.code.lower())
+            payload["owner_org"] = base_org.code.lower()
+            payloads.append(payload)
+        client.call("organization_create", write=True, name=base_org.code.lower(),
+                    title="baseline")
+        import ckanapi
+        plain = ckanapi.RemoteCKAN(url, apikey=token)
+
+        ours_s = base_s = 0.0
+        chunk = 50
+        summary = {"ok": 0, "failed": 0, "skipped": 0}
+        for start in range(0, n, chunk):
+            t0 = time.perf_counter()
+            part = publish_all(datasets[start:start + chunk], client)
+            db.session.commit()  # one commit per chunk of 50 (a rerun resumes from there)
+            ours_s += time.perf_counter() - t0
+            for key in summary:
+                summary[key] += part[key]
+            t0 = time.perf_counter()
+            for payload in payloads[start:start + chunk]:
+                plain.action.package_create(**payload)
+            base_s += time.perf_counter() - t0
+        writes_before = client.writes
+        t0 = time.perf_counter()
+        again = {"skipped": 0}
+        for start in range(0, n, chunk):
+            again["skipped"] += publish_all(datasets[start:start + chunk], client)["skipped"]
+            db.session.commit()
+        republish_s = time.perf_counter() - t0
+        republish_writes = client.writes - writes_before
+
+    figures = {
+        "entries": n,
+        "publish_s": round(ours_s, 2), "baseline_package_create_s": round(base_s, 2),
+        "ratio": round(ours_s / base_s, 3) if base_s else None,
+        "published_ok": summary["ok"], "published_failed": summary["failed"],
+        "republish_unchanged_s": round(republish_s, 2),
+        "republish_writes": republish_writes, "republish_skipped": again["skipped"],
+    }
+    print(f"publish {n} entries: ours {ours_s:.1f} s vs plain ckanapi package_create "
+          f"{base_s:.1f} s -> ratio {figures['ratio']} (target <= 1.2); "
+          f"ok {summary['ok']}, failed {summary['failed']}")
+    print(f"re-publish {n} unchanged entries: {republish_s:.2f} s, {republish_writes} writes "
+          f"(target: 0 writes, < 5 s); skipped {again['skipped']}")
+    return figures

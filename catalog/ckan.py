@@ -1,0 +1,541 @@
+"""The CKAN edge: an inventory entry as a CKAN package, and the only client of the portal's API.
+
+`package_from_dataset(dataset, portal)` is pure: the entry and what we know of the portal (its
+default language, whether it has ckanext-fluent fields, its licences) give one dict, always the
+same for the same input, so its hash tells whether the portal needs a write. Field names are
+those ckanext-dcat reads (`theme`, `access_rights`, `frequency`, `spatial_uri`, ...), so the
+portal's own DCAT endpoint re-emits our metadata; URIs are the ones the DCAT mapping uses
+(`inventory.vocabularies`).
+
+`CkanClient` is the only code importing ckanapi. Every failure (HTTP status, CKAN error type,
+network, TLS) becomes a `PublishError` with a code from one small vocabulary; callers record it
+and decide on retries from `PublishError.retryable`.
+"""
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+import ckanapi
+import requests
+from flask_babel import lazy_gettext as _l
+
+from inventory import vocabularies as vocab
+from inventory.models import TEXT_LANGS, fallback_order
+
+USER_AGENT = "tn-data-inventory (+ckanapi)"
+
+# Plain words for the people reading the publication history (translated when shown).
+ERROR_MESSAGES = {
+    "not_configured": _l("The portal address or its access key is not configured."),
+    "unauthorized": _l("The portal refused our access key, or it does not allow this action: "
+                       "check the API token and its rights."),
+    "not_found": _l("The portal does not know this dataset or organization."),
+    "validation": _l("The portal rejected some of the metadata (see the fields below)."),
+    "name_taken": _l("Another dataset on the portal already uses this entry's name. Adopt it "
+                     "or ask the portal's administrators to free the name."),
+    "conflict": _l("The portal reported a conflicting change."),
+    "rate_limited": _l("The portal asked us to slow down."),
+    "server_error": _l("The portal had an internal error."),
+    "timeout": _l("The portal did not answer in time."),
+    "unreachable": _l("The portal could not be reached (network or portal down)."),
+    "tls": _l("The portal's security certificate could not be verified: check the CA bundle "
+              "setting (CKAN_CA_BUNDLE)."),
+    "unexpected": _l("The portal gave an answer we do not understand."),
+    # Refusals decided before talking to the portal (catalog.publish).
+    "not_publishable": _l("Only approved entries with public access and an open classification "
+                          "are published."),
+    "shacl": _l("The metadata do not meet DCAT-AP (see the problems below); fix the entry, "
+                "then publish again."),
+}
+# Transient failures: worth retrying later with backoff. Everything else needs a person.
+RETRYABLE = frozenset({"conflict", "rate_limited", "server_error", "timeout", "unreachable"})
+
+
+class PublishError(Exception):
+    """A failure at the portal edge. `code` is a key of ERROR_MESSAGES; `detail` is the
+    portal's own (technical, untranslated) text; `field_errors` maps CKAN field names to
+    messages for validation errors."""
+
+    def __init__(self, code, detail="", field_errors=None, status=None):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = str(detail)[:2000]
+        self.field_errors = field_errors or {}
+        self.status = status
+
+    @property
+    def retryable(self):
+        return self.code in RETRYABLE
+
+    @property
+    def message(self):
+        return ERROR_MESSAGES.get(self.code, ERROR_MESSAGES["unexpected"])
+
+
+def error_message(code):
+    """Plain-words message of an error code (lazy, translated when rendered)."""
+    return ERROR_MESSAGES.get(code, ERROR_MESSAGES["unexpected"]) if code else ""
+
+
+# --------------------------------------------------------------------------- names
+
+_NAME_CHARS = re.compile(r"[^a-z0-9_-]+")
+
+
+def organization_name(organization):
+    """CKAN organization name of a public body: its code, lowercase ASCII."""
+    name = _NAME_CHARS.sub("-", organization.code.lower()).strip("-")
+    return name if len(name) >= 2 else f"org-{name}"
+
+
+def package_name(dataset):
+    """`<org-code>-<first 8 hex of the uuid>`, lowercase ASCII; never from the title and never
+    renamed (an adopted or already published entry keeps the name the portal knows)."""
+    if dataset.ckan_name:
+        return dataset.ckan_name
+    short = dataset.uuid.replace("-", "")[:8].lower()
+    return f"{organization_name(dataset.organization)}-{short}"[:100]
+
+
+def dataset_uri(dataset, base_uri):
+    """The entry's DCAT URI (its permanent identifier, also sent as `identifier`)."""
+    return f"{base_uri.rstrip('/')}/datasets/{dataset.uuid}"
+
+
+def spatial_uri(codes, base_uri):
+    """One URI for the coverage (ckanext-dcat takes one): the country when it is covered whole
+    or several governorates are, else the governorate's URI minted under our base URI (the
+    same URIs as the DCAT mapping: `{base}/spatial/<ISO code>`)."""
+    codes = [c for c in codes or () if c]
+    if not codes:
+        return ""
+    if vocab.TN_CODE in codes or len(codes) > 1:
+        return vocab.TN_URI
+    return f"{base_uri.rstrip('/')}/spatial/{codes[0]}"
+
+
+# --------------------------------------------------------------------------- mapping
+
+@dataclass(frozen=True)
+class PortalProfile:
+    """What the mapping needs to know about the portal (read once per client)."""
+
+    default_locale: str = "ar"
+    fluent: bool = False  # title_translated / notes_translated fields exist
+    dataset_fields: frozenset = frozenset()  # scheming fields stored at the root, if any
+    licence_ids: frozenset = frozenset()  # empty: unknown, trust licences.csv
+    licence_by_url: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+_TAG_BAD = re.compile(r"[^\w .-]+", re.UNICODE)
+
+
+def _tags(dataset):
+    """Keywords of every language as CKAN tags (2..100 chars of letters, digits, space, -_.)."""
+    seen, tags = set(), []
+    for lang in TEXT_LANGS:
+        for word in getattr(dataset, f"keywords_{lang}") or ():
+            name = " ".join(_TAG_BAD.sub(" ", str(word)).split())[:100]
+            if len(name) >= 2 and name.lower() not in seen:
+                seen.add(name.lower())
+                tags.append({"name": name})
+    return tags
+
+
+def licence_id(code, portal):
+    """The portal's id for one of our licences: the id in licences.csv when the portal has it,
+    else a portal licence with the same URL, else our id (CKAN accepts unknown ids)."""
+    term = vocab.licences().get(code or "")
+    if term is None:
+        return ""
+    ckan_id = term.extra["ckan_id"]
+    if not portal.licence_ids or ckan_id in portal.licence_ids:
+        return ckan_id
+    return portal.licence_by_url.get(term.uri.rstrip("/"), ckan_id)
+
+
+def legislation_uris(dataset, base_uri):
+    """Legal basis as the DCAT mapping has it: a line that is a web address is the legal
+    resource itself; other text is a legal resource of the entry, `#legal-basis-N`."""
+    lines = [line.strip() for line in (dataset.legal_basis or "").splitlines() if line.strip()]
+    return [line if re.match(r"^https?://\S+$", line, re.I)
+            else f"{dataset_uri(dataset, base_uri)}#legal-basis-{i}"
+            for i, line in enumerate(lines, start=1)]
+
+
+def _uris(terms, codes):
+    return [terms[c].uri for c in codes or () if c in terms and terms[c].uri]
+
+
+def _texts(dataset, field_name):
+    return {lang: getattr(dataset, f"{field_name}_{lang}") for lang in TEXT_LANGS
+            if (getattr(dataset, f"{field_name}_{lang}") or "").strip()}
+
+
+def _resource(dist, dataset, portal):
+    licence = vocab.licences().get(dist.license_code or dataset.license_code or "")
+    fmt = vocab.formats().get(dist.format or "")
+    resource = {
+        "name": dist.title or (fmt.label("en") if fmt else "") or dist.format or "",
+        "description": dist.description or "",
+        "url": dist.download_url or dist.access_url,
+        "access_url": dist.access_url,
+        "format": fmt.label("en") if fmt else (dist.format or ""),
+        "mimetype": dist.media_type or vocab.media_type_for(dist.format),
+        "license": licence.uri if licence else "",
+    }
+    if dist.download_url:
+        resource["download_url"] = dist.download_url
+    if dist.byte_size is not None:
+        resource["size"] = dist.byte_size
+    if dist.availability:
+        term = vocab.availabilities().get(dist.availability)
+        if term:
+            resource["availability"] = term.uri
+    return resource
+
+
+def package_from_dataset(dataset, portal=None, base_uri="http://127.0.0.1:5000"):
+    """The CKAN package dict of an entry (no ids: the portal's ids are merged in by `upsert`).
+
+    Title and notes are in the portal's default language (falling back to the others); every
+    language goes to `title_translated`/`notes_translated` when the portal has fluent fields,
+    else to `title_<lang>`/`notes_<lang>` extras. Inventory-only fields are never sent.
+    """
+    portal = portal or PortalProfile()
+    org = dataset.organization
+    locale = portal.default_locale if portal.default_locale in TEXT_LANGS else "ar"
+    titles, notes = _texts(dataset, "title"), _texts(dataset, "description")
+    first = next((lang for lang in fallback_order(locale) if lang in titles), locale)
+    package = {
+        "name": package_name(dataset),
+        "title": titles.get(first, "") or dataset.reference,
+        "notes": notes.get(first) or next(iter(notes.values()), ""),
+        "owner_org": organization_name(org),
+        "private": False,
+        "license_id": licence_id(dataset.license_code, portal),
+        "url": dataset.landing_page or "",
+        "tags": _tags(dataset),
+    }
+    fields = {}
+    if portal.fluent:
+        package["title_translated"] = titles
+        package["notes_translated"] = notes
+    else:
+        for lang in TEXT_LANGS:
+            fields[f"title_{lang}"] = titles.get(lang, "")
+            fields[f"notes_{lang}"] = notes.get(lang, "")
+    frequency = vocab.frequencies().get(dataset.frequency or "")
+    access = vocab.access_rights().get(dataset.access_rights or "")
+    hvd = vocab.hvd_categories().get(dataset.hvd_category or "")
+    spatial_labels = [vocab.governorates()[c].labels.get("fr", c)
+                      for c in dataset.spatial or () if c in vocab.governorates()]
+    fields.update({
+        "identifier": dataset_uri(dataset, base_uri),
+        "inventory_reference": dataset.reference,
+        "theme": json.dumps(_uris(vocab.themes(), dataset.themes)),
+        "access_rights": access.uri if access else "",
+        "frequency": frequency.uri if frequency else "",
+        "language": json.dumps(_uris(vocab.languages(), dataset.languages)),
+        "spatial_uri": spatial_uri(dataset.spatial, base_uri),
+        "spatial_text": ", ".join(spatial_labels),
+        "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
+        "temporal_end": dataset.temporal_end.isoformat() if dataset.temporal_end else "",
+        "contact_name": dataset.contact_name or "",
+        "contact_email": dataset.contact_email or "",
+        "publisher_name": org.name_fr or org.name_ar or org.code,
+        "publisher_uri": f"{base_uri.rstrip('/')}/organizations/{org.code}",
+        "publisher_email": org.email or "",
+        "publisher_url": org.website or "",
+        "documentation": json.dumps([dataset.documentation_url])
+        if dataset.documentation_url else "",
+        "applicable_legislation": json.dumps(legislation_uris(dataset, base_uri)),
+        "hvd_category": json.dumps([hvd.uri]) if hvd else "",
+    })
+    extras = []
+    for key, value in sorted(fields.items()):
+        if value in ("", None, "[]"):
+            continue
+        if key in portal.dataset_fields:
+            package[key] = value
+        else:
+            extras.append({"key": key, "value": value})
+    package["extras"] = extras
+    package["resources"] = [_resource(d, dataset, portal) for d in dataset.distributions]
+    return package
+
+
+def content_hash(package):
+    """sha256 of the package dict: equal hashes mean the portal already has this content."""
+    text = json.dumps(package, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def extras_dict(package):
+    """{key: value} of a CKAN package's extras."""
+    return {e.get("key"): e.get("value") for e in package.get("extras") or ()}
+
+
+def package_identifier(package):
+    """Our identifier (the entry's DCAT URI) as stored on a portal package, if any."""
+    return package.get("identifier") or extras_dict(package).get("identifier") or ""
+
+
+# --------------------------------------------------------------------------- client
+
+class _RemoteCKAN(ckanapi.RemoteCKAN):
+    """ckanapi's client, remembering the HTTP status of the last answer (ckanapi folds
+    unknown errors into one exception; the status tells a 429 from a 503)."""
+
+    last_status = None
+
+    def _request_fn(self, url, data, headers, files, requests_kwargs):
+        r = self.session.post(url, data=data, headers=headers, files=files,
+                              allow_redirects=False, **requests_kwargs)
+        self.last_status = r.status_code
+        return r.status_code, r.text
+
+    def _request_fn_get(self, url, data_dict, headers, requests_kwargs):
+        r = self.session.get(url, params=data_dict, headers=headers, **requests_kwargs)
+        self.last_status = r.status_code
+        return r.status_code, r.text
+
+
+def _validation_error(err):
+    errors = err.args[0] if err.args and isinstance(err.args[0], dict) else {}
+    fields = {}
+    for key, value in errors.items():
+        if key.startswith("__"):
+            continue
+        if isinstance(value, dict):
+            value = [f"{k}: {v}" for k, v in value.items()]
+        elif not isinstance(value, list):
+            value = [value]
+        fields[key] = [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+                       for v in value]
+    names = " ".join(fields.get("name", []))
+    code = "name_taken" if "already in use" in names else "validation"
+    return PublishError(code, detail=json.dumps(fields, ensure_ascii=False)[:2000],
+                        field_errors=fields, status=409)
+
+
+class CkanClient:
+    """One connection to the portal. `pace`, when given, is called before every write (the
+    job queue passes its rate limiter); `writes` counts the writes made (tests, bench)."""
+
+    def __init__(self, url, token="", ca_bundle="", timeout=30.0, pace=None):
+        if not url:
+            raise PublishError("not_configured", "CKAN_URL is empty")
+        self.url = url.rstrip("/")
+        session = requests.Session()
+        session.verify = ca_bundle or True  # the national portal has served incomplete chains
+        self._api = _RemoteCKAN(self.url, apikey=token or None, user_agent=USER_AGENT,
+                                session=session)
+        self.timeout = timeout
+        self.pace = pace
+        self.writes = 0
+        self.reads = 0
+        self._profile = None
+        self._organizations = set()
+
+    @classmethod
+    def from_config(cls, config, pace=None):
+        """A client from the app's configuration (CKAN_URL, CKAN_API_TOKEN, CKAN_CA_BUNDLE)."""
+        return cls(config.get("CKAN_URL", ""), config.get("CKAN_API_TOKEN", ""),
+                   config.get("CKAN_CA_BUNDLE", ""), config.get("CKAN_TIMEOUT", 30.0), pace)
+
+    def close(self):
+        self._api.close()
+
+    # -- calls --
+    def call(self, action, write=False, **data):
+        """Call an action; every failure comes out as a PublishError."""
+        if write and self.pace is not None:
+            self.pace()
+        if write:
+            self.writes += 1
+        else:
+            self.reads += 1
+        self._api.last_status = None
+        try:
+            return self._api.call_action(action, data,
+                                         requests_kwargs={"timeout": self.timeout})
+        except ckanapi.ValidationError as exc:
+            raise _validation_error(exc) from exc
+        except ckanapi.NotAuthorized as exc:
+            raise PublishError("unauthorized", _short(exc), status=403) from exc
+        except ckanapi.NotFound as exc:
+            raise PublishError("not_found", _short(exc), status=404) from exc
+        except requests.exceptions.SSLError as exc:
+            raise PublishError("tls", _short(exc)) from exc
+        except requests.exceptions.Timeout as exc:
+            raise PublishError("timeout", _short(exc)) from exc
+        except requests.exceptions.ConnectionError as exc:
+            raise PublishError("unreachable", _short(exc)) from exc
+        except (ckanapi.CKANAPIError, ckanapi.ServerIncompatibleError,
+                requests.exceptions.RequestException) as exc:
+            status = self._api.last_status
+            raise PublishError(_code_for_status(status), _short(exc), status=status) from exc
+
+    # -- what the portal offers --
+    def profile(self, refresh=False):
+        """Default language, fluent fields and licences of the portal (read once)."""
+        if self._profile is None or refresh:
+            status = self.call("status_show")
+            licences = self.call("license_list")
+            schema = self.dataset_schema(status)
+            fields = frozenset(f["field_name"] for f in (schema or {}).get("dataset_fields", ()))
+            self._profile = PortalProfile(
+                default_locale=(status.get("locale_default") or "ar").split("_")[0],
+                fluent="title_translated" in fields and "notes_translated" in fields,
+                dataset_fields=fields,
+                licence_ids=frozenset(lic["id"] for lic in licences),
+                licence_by_url={(lic.get("url") or "").rstrip("/"): lic["id"]
+                                for lic in licences if lic.get("url")})
+        return self._profile
+
+    def licences(self):
+        """The portal's licences: {id: title}."""
+        return {lic["id"]: lic.get("title", "") for lic in self.call("license_list")}
+
+    def dataset_schema(self, status=None):
+        """The portal's ckanext-scheming dataset schema, or None when it has none."""
+        status = status or self.call("status_show")
+        if not any(p.startswith("scheming") for p in status.get("extensions", ())):
+            return None
+        try:
+            return self.call("scheming_dataset_schema_show", type="dataset")
+        except PublishError as exc:
+            if exc.code in ("not_found", "unexpected"):
+                return None
+            raise
+
+    # -- organizations --
+    def organization_ensure(self, organization):
+        """Make sure the body's organization exists (created with its Arabic/French names,
+        revived if deleted); returns its CKAN name."""
+        name = organization_name(organization)
+        if name in self._organizations:
+            return name
+        try:
+            org = self.call("organization_show", id=name, include_datasets=False)
+        except PublishError as exc:
+            if exc.code != "not_found":
+                raise
+            org = None
+        if org is None:
+            locale = self.profile().default_locale
+            titles = {lang: getattr(organization, f"name_{lang}") for lang in TEXT_LANGS}
+            title = next((titles[lang] for lang in fallback_order(locale) if titles[lang]),
+                         organization.code)
+            self.call("organization_create", write=True, name=name, title=title[:100],
+                      description="\n\n".join(t for t in (titles["ar"], titles["fr"]) if t),
+                      extras=[{"key": f"title_{lang}", "value": titles[lang]}
+                              for lang in TEXT_LANGS if titles[lang]])
+        elif org.get("state") == "deleted":
+            self.call("organization_patch", write=True, id=org["id"], state="active")
+        self._organizations.add(name)
+        return name
+
+    # -- packages --
+    def package_get(self, name):
+        """The package called `name` (also when deleted or private), or None."""
+        try:
+            return self.call("package_show", id=name)
+        except PublishError as exc:
+            if exc.code == "not_found":
+                return None
+            raise
+
+    def upsert(self, package, organization=None, existing=None, look_up=True):
+        """Create the package or replace it whole (complete resource lists). The name is
+        looked up first (`look_up`), or, for an entry never pushed, a create is tried and a
+        taken name looked up then: either way a deleted package with our name is revived,
+        never duplicated (the portal keeps names unique), and an active one that is not ours
+        (another identifier) is left alone (`name_taken`). `existing` is the package we
+        already know as ours (found by its recorded id, e.g. an adopted one)."""
+        if organization is not None:
+            self.organization_ensure(organization)
+        known = existing is not None
+        if existing is None and look_up:
+            existing = self.package_get(package["name"])
+        if existing is None:
+            try:
+                return self.call("package_create", write=True, **package)
+            except PublishError as exc:
+                if exc.code != "name_taken":
+                    raise
+                existing = self.package_get(package["name"])
+                if existing is None:
+                    raise
+        ours = package_identifier(package)
+        theirs = package_identifier(existing)
+        if not known and existing.get("state") != "deleted" and theirs and theirs != ours:
+            raise PublishError("name_taken", f"{package['name']} has identifier {theirs}",
+                               field_errors={"name": [package["name"]]})
+        data = dict(package, id=existing["id"], state="active")
+        data["resources"] = _keep_resource_ids(package["resources"],
+                                               existing.get("resources") or [])
+        return self.call("package_update", write=True, **data)
+
+    def withdraw(self, name, mode="private"):
+        """Make the package private (default) or delete it; None when the portal has none."""
+        existing = self.package_get(name)
+        if existing is None or existing.get("state") == "deleted":
+            return existing
+        if mode == "delete":
+            self.call("package_delete", write=True, id=existing["id"])
+            existing["state"] = "deleted"
+            return existing
+        if existing.get("private"):
+            return existing
+        return self.call("package_patch", write=True, id=existing["id"], private=True)
+
+    def organization_packages(self, org_name, page_size=500):
+        """Every active package of an organization, private ones included (paged search)."""
+        try:
+            org = self.call("organization_show", id=org_name, include_datasets=False)
+        except PublishError as exc:
+            if exc.code == "not_found":
+                return []
+            raise
+        out, start = [], 0
+        while True:
+            result = self.call("package_search", fq=f'owner_org:"{org["id"]}"',
+                               include_private=True, rows=page_size, start=start,
+                               sort="name asc")
+            out.extend(result["results"])
+            start += page_size
+            if start >= result["count"] or not result["results"]:
+                return out
+
+
+def _keep_resource_ids(resources, existing):
+    """Give our resources the ids the portal already has (same position), so an update
+    changes them in place instead of deleting and recreating them."""
+    out = []
+    for i, res in enumerate(resources):
+        res = dict(res)
+        if i < len(existing) and existing[i].get("id"):
+            res["id"] = existing[i]["id"]
+        out.append(res)
+    return out
+
+
+def _code_for_status(status):
+    if status == 409:
+        return "conflict"
+    if status == 429:
+        return "rate_limited"
+    if status is not None and status >= 500:
+        return "server_error"
+    if status in (401, 403):
+        return "unauthorized"
+    if status == 404:
+        return "not_found"
+    return "unexpected"
+
+
+def _short(exc):
+    return " ".join(str(exc).split())[:500]

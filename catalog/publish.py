@@ -1,0 +1,203 @@
+"""Publishing entries to the CKAN portal: gate, map, push, record.
+
+`publish(dataset, client)` and `withdraw(dataset, client)` never raise for portal trouble: every
+attempt becomes a `Publication` row (outcome ok | failed | skipped, error code and field errors)
+and the entry keeps its workflow state unless the portal has it. They only flush; the CLI or the
+job that calls them commits. `publish_all` goes on past failures.
+"""
+import logging
+import time
+
+import sqlalchemy as sa
+from flask import current_app
+
+from inventory import workflow
+from inventory.audit import record_audit
+from inventory.extensions import db
+from inventory.models import Dataset, Publication, utcnow
+
+from .ckan import PublishError, content_hash, package_from_dataset, package_name
+
+log = logging.getLogger(__name__)
+
+ELIGIBLE_STATUSES = ("approved", "published")
+
+
+class Refused(Exception):
+    """The entry may not go to the portal (decided before any portal call)."""
+
+    def __init__(self, code, field_errors=None):
+        super().__init__(code)
+        self.code = code
+        self.field_errors = field_errors or {}
+
+
+def eligible(dataset):
+    """Approved or published, public access, open classification."""
+    return dataset.status in ELIGIBLE_STATUSES and dataset.is_publishable
+
+
+def eligible_query():
+    """Every entry `publish_all` pushes, in a stable order."""
+    return (sa.select(Dataset)
+            .where(Dataset.status.in_(ELIGIBLE_STATUSES), Dataset.access_rights == "PUBLIC",
+                   Dataset.classification.in_(("open", "open_after_treatment")))
+            .order_by(Dataset.id))
+
+
+def gate_problems(dataset):
+    """Why the entry must not be pushed even though it is approved: DCAT-AP 3 SHACL violations
+    of its graph, as {focus/path: [messages]} ({} when it conforms). The one place the SHACL
+    gate is wired."""
+    try:
+        from . import dcat, shacl
+    except ImportError:  # the DCAT mapping is not merged yet on this branch
+        return {}
+    graph = dcat.dataset_graph(dataset)
+    result = shacl.validate(graph)
+    problems = {}
+    for violation in getattr(result, "violations", result) or ():
+        key = str(getattr(violation, "path", "") or getattr(violation, "focus", "") or "dataset")
+        problems.setdefault(key, []).append(str(getattr(violation, "message", violation)))
+    return problems
+
+
+def _base_uri():
+    return current_app.config["CATALOG_BASE_URI"]
+
+
+def _record(pub, dataset, actor, started):
+    pub.duration_ms = int((time.perf_counter() - started) * 1000)
+    db.session.add(pub)
+    record_audit(actor, f"dataset.ckan_{pub.action}", dataset, outcome=pub.outcome,
+                 error_code=pub.error_code, attempt=pub.attempt, ckan_name=pub.ckan_name)
+    db.session.flush()
+    return pub
+
+
+def _fail(pub, code, detail="", field_errors=None, outcome="failed"):
+    pub.outcome = outcome
+    pub.error_code = code
+    pub.error_message = detail or ""
+    pub.field_errors = field_errors or {}
+
+
+def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
+    """Push one entry to the portal (or skip it when the portal already has this content).
+
+    Returns the flushed `Publication`. On success the entry is `published` and knows its
+    portal id, name, URL and content hash.
+    """
+    started = time.perf_counter()
+    pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
+                      ckan_name=package_name(dataset))
+    db.session.add(pub)
+    try:
+        if not eligible(dataset):
+            raise Refused("not_publishable")
+        problems = gate_problems(dataset)
+        if problems:
+            raise Refused("shacl", problems)
+        package = package_from_dataset(dataset, client.profile(), _base_uri())
+        digest = content_hash(package)
+        pub.content_hash = digest
+        if not force and digest == dataset.ckan_hash and dataset.ckan_state == "active":
+            pub.outcome = "skipped"  # the portal already has exactly this: no write
+            pub.ckan_id = dataset.ckan_id
+            workflow.mark_published(dataset, actor)
+            return _record(pub, dataset, actor, started)
+        existing = None
+        if dataset.ckan_id:
+            existing = client.package_get(dataset.ckan_id)
+            if existing is not None and existing["name"] != package["name"]:
+                package["name"] = existing["name"]  # never rename a package the portal has
+        # Look the name up even for a never-pushed entry: CKAN 2.12 lets a create reuse the
+        # name of a deleted package, which would leave two packages for one entry.
+        result = client.upsert(package, organization=dataset.organization, existing=existing)
+    except Refused as exc:
+        _fail(pub, exc.code, field_errors=exc.field_errors,
+              outcome="skipped" if exc.code == "not_publishable" else "failed")
+        return _record(pub, dataset, actor, started)
+    except PublishError as exc:
+        _fail(pub, exc.code, exc.detail, exc.field_errors)
+        return _record(pub, dataset, actor, started)
+    now = utcnow()
+    dataset.ckan_id = result["id"]
+    dataset.ckan_name = result["name"]
+    dataset.ckan_url = f"{client.url}/dataset/{result['name']}"
+    dataset.ckan_hash = digest
+    dataset.ckan_state = "active"
+    dataset.ckan_synced_at = now
+    pub.outcome = "ok"
+    pub.ckan_id = result["id"]
+    pub.ckan_name = result["name"]
+    workflow.mark_published(dataset, actor, dataset.ckan_url)
+    return _record(pub, dataset, actor, started)
+
+
+def withdraw(dataset, client, mode=None, batch_id=None, attempt=1, actor=None):
+    """Make the entry's package private (or delete it, `CKAN_WITHDRAW_MODE`) and record it.
+
+    An entry approved or published again since the withdrawal was asked for is left alone:
+    the latest decision wins."""
+    started = time.perf_counter()
+    mode = mode or current_app.config.get("CKAN_WITHDRAW_MODE", "private")
+    name = dataset.ckan_name or package_name(dataset)
+    pub = Publication(dataset=dataset, action="withdraw", attempt=attempt, batch_id=batch_id,
+                      ckan_name=name, ckan_id=dataset.ckan_id)
+    db.session.add(pub)
+    if dataset.status in ELIGIBLE_STATUSES:
+        pub.outcome = "skipped"
+        return _record(pub, dataset, actor, started)
+    try:
+        result = client.withdraw(name, mode)
+    except PublishError as exc:
+        _fail(pub, exc.code, exc.detail, exc.field_errors)
+        return _record(pub, dataset, actor, started)
+    if result is None:
+        pub.outcome = "skipped"  # the portal never had it: nothing to take down
+        dataset.ckan_state = None
+    else:
+        pub.outcome = "ok"
+        pub.ckan_id = result.get("id")
+        dataset.ckan_state = "deleted" if mode == "delete" else "private"
+    dataset.ckan_hash = None  # a later approval pushes (and makes public) again
+    dataset.ckan_synced_at = utcnow()
+    return _record(pub, dataset, actor, started)
+
+
+def publish_all(datasets, client, batch_id=None, force=False, after_each=None, actor=None):
+    """Publish each entry in turn, going on past failures; `after_each(publication)` lets the
+    caller commit (resumable: a rerun skips what the portal already has). Returns counts by
+    outcome and the failed publications."""
+    summary = {"ok": 0, "skipped": 0, "failed": 0, "failures": []}
+    for dataset in datasets:
+        pub = publish(dataset, client, batch_id=batch_id, force=force, actor=actor)
+        summary[pub.outcome] += 1
+        if pub.outcome == "failed":
+            summary["failures"].append((dataset.reference, dataset.uuid, pub.error_code,
+                                        pub.error_message))
+        if after_each is not None:
+            after_each(pub)
+    return summary
+
+
+def dry_run(dataset, client=None):
+    """What `publish` would do, without writing anywhere: 'create', 'update', 'unchanged' or
+    a refusal code. Reads the portal profile only when a client is given."""
+    if not eligible(dataset):
+        return "not_publishable"
+    if gate_problems(dataset):
+        return "shacl"
+    portal = client.profile() if client is not None else None
+    digest = content_hash(package_from_dataset(dataset, portal, _base_uri()))
+    if digest == dataset.ckan_hash and dataset.ckan_state == "active":
+        return "unchanged"
+    return "update" if dataset.ckan_id else "create"
+
+
+def client_from_app(pace=None):
+    """A CkanClient from the app's configuration; raises PublishError('not_configured')."""
+    from .ckan import CkanClient
+    return CkanClient.from_config(current_app.config, pace=pace)
+

@@ -1,0 +1,319 @@
+"""Publishing against the real CKAN: create, update, unchanged (no write), withdraw, name
+collisions, wrong token, unreachable portal, validation errors, DCAT output, reconcile, adopt,
+the CLI and the pages."""
+import pytest
+import rdflib
+import requests
+
+from catalog.ckan import CkanClient, PublishError, extras_dict, package_name
+from catalog.publish import publish, withdraw
+from catalog.reconcile import reconcile
+from inventory import vocabularies as vocab
+from inventory.extensions import db
+from inventory.models import Dataset, Publication
+from tests.integration.ckan_support import (
+    CKAN_TOKEN,
+    CKAN_URL,
+    PORTAL_CONFIG,
+    needs_ckan,
+    org_packages,
+    raw_api,
+    unique_code,
+)
+
+pytestmark = [pytest.mark.ckan, needs_ckan]
+
+
+@pytest.fixture
+def portal(app):
+    saved = {k: app.config.get(k) for k in PORTAL_CONFIG}
+    app.config.update(PORTAL_CONFIG)
+    yield app
+    app.config.update(saved)
+
+
+@pytest.fixture
+def ckan(portal):
+    client = CkanClient(CKAN_URL, CKAN_TOKEN, timeout=10)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def org(make):
+    return make.org(code=unique_code(), name_ar="وزارة الاختبار", name_fr="Ministère du test")
+
+
+def _approved(make, org, **fields):
+    return make.dataset(org, status="approved", **fields)
+
+
+def test_create_then_update_then_unchanged(make, org, ckan):
+    ds = _approved(make, org, title_en="")
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("ok", None), pub.field_errors
+    assert ds.status == "published" and ds.ckan_state == "active"
+    name = package_name(ds)
+    assert name == f"{org.code.lower()}-{ds.uuid.replace('-', '')[:8]}"
+    assert ds.ckan_url == f"{CKAN_URL}/dataset/{name}"
+
+    pkg = raw_api().action.package_show(id=name)
+    assert pkg["organization"]["name"] == org.code.lower()
+    assert pkg["organization"]["title"]  # created on demand
+    extras = extras_dict(pkg)
+    assert extras["title_ar"] == ds.title_ar and extras["title_fr"] == ds.title_fr
+    assert extras["identifier"].endswith(f"/datasets/{ds.uuid}")
+    assert vocab.themes()["EDUC"].uri in extras["theme"]
+    assert extras["access_rights"] == vocab.access_rights()["PUBLIC"].uri
+    assert "owner_unit" not in extras and "Direction des statistiques" not in str(pkg)
+    [res] = pkg["resources"]
+    assert (res["url"], res["format"], res["mimetype"], res["size"]) == (
+        "https://data.example.org/etudiants.csv", "CSV", "text/csv", 1024)
+    assert res["license"] == vocab.licences()["TN-OPEN"].uri
+
+    # The portal's own DCAT endpoint re-emits our metadata.
+    from rdflib.namespace import DCAT, DCTERMS
+    ttl = requests.get(f"{CKAN_URL}/dataset/{name}.ttl", timeout=10)
+    assert ttl.ok
+    graph = rdflib.Graph().parse(data=ttl.content, format="turtle")
+    [subject] = list(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+    titles = {str(t) for t in graph.objects(subject, DCTERMS.title)}
+    # This portal has no fluent fields: one title, in its default language (en → fr fallback);
+    # every language travels in the extras checked above.
+    assert titles == {ds.title_fr}
+    assert rdflib.URIRef(vocab.themes()["EDUC"].uri) in set(graph.objects(subject, DCAT.theme))
+    assert rdflib.URIRef(vocab.access_rights()["PUBLIC"].uri) in set(
+        graph.objects(subject, DCTERMS.accessRights))
+    assert rdflib.URIRef(vocab.frequencies()["ANNUAL"].uri) in set(
+        graph.objects(subject, DCTERMS.accrualPeriodicity))
+
+    # Update: a changed title and a second distribution reach the portal, same package.
+    ds.title_fr = "Effectifs des étudiants (mis à jour)"
+    from inventory.entries import set_distributions
+    set_distributions(ds, [{"title": "CSV", "format": "CSV",
+                            "access_url": "https://data.example.org/etudiants",
+                            "download_url": "https://data.example.org/etudiants.csv",
+                            "byte_size": 1024},
+                           {"title": "API", "format": "JSON",
+                            "access_url": "https://api.example.org/etudiants"}])
+    db.session.commit()
+    assert publish(ds, ckan).outcome == "ok"
+    db.session.commit()
+    after = raw_api().action.package_show(id=name)
+    assert after["id"] == pkg["id"] and after["title"] == ds.title_fr
+    assert [r["format"] for r in after["resources"]] == ["CSV", "JSON"]
+    assert after["resources"][0]["id"] == res["id"]  # updated in place, not recreated
+
+    # Unchanged: no write at all, the portal's metadata_modified does not move.
+    writes = ckan.writes
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "skipped" and pub.error_code is None
+    assert ckan.writes == writes
+    assert raw_api().action.package_show(id=name)["metadata_modified"] == \
+        after["metadata_modified"]
+    assert len(org_packages(org.code.lower())) == 1
+
+
+def test_withdraw_private_then_delete_and_republish(make, org, ckan, app):
+    from inventory import workflow
+    ds = _approved(make, org)
+    assert publish(ds, ckan).outcome == "ok"
+    db.session.commit()
+    admin = make.user("admin")
+    workflow.withdraw(ds, admin, "obsolete")
+    pub = withdraw(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok" and ds.ckan_state == "private" and ds.status == "withdrawn"
+    assert raw_api().action.package_show(id=ds.ckan_name)["private"] is True
+
+    pub = withdraw(ds, ckan, mode="delete")
+    db.session.commit()
+    assert pub.outcome == "ok" and ds.ckan_state == "deleted"
+    assert raw_api().action.package_show(id=ds.ckan_name)["state"] == "deleted"
+
+    # Approved again: the deleted package (it keeps its name) comes back, never a second one.
+    workflow.reopen(ds, admin)
+    workflow.submit(ds, admin)
+    workflow.approve(ds, admin)
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok"
+    pkg = raw_api().action.package_show(id=ds.ckan_name)
+    assert (pkg["state"], pkg["private"]) == ("active", False)
+    assert len(org_packages(org.code.lower())) == 1
+
+
+def test_name_taken_by_a_deleted_package_is_reused(make, org, ckan):
+    ds = _approved(make, org)
+    name = package_name(ds)
+    api = raw_api()
+    api.action.organization_create(name=org.code.lower(), title="pre-existing")
+    old = api.action.package_create(name=name, owner_org=org.code.lower(), title="old")
+    api.action.package_delete(id=old["id"])
+
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok", (pub.error_code, pub.error_message)
+    assert ds.ckan_id == old["id"]
+    pkg = api.action.package_show(id=name)
+    assert pkg["state"] == "active" and pkg["title"] == ds.title_fr
+
+
+def test_name_taken_by_someone_elses_active_package(make, org, ckan):
+    ds = _approved(make, org)
+    api = raw_api()
+    api.action.organization_create(name=org.code.lower(), title="pre-existing")
+    api.action.package_create(name=package_name(ds), owner_org=org.code.lower(),
+                              title="theirs", extras=[{"key": "identifier",
+                                                       "value": "urn:someone-else"}])
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("failed", "name_taken")
+    assert ds.status == "approved" and ds.ckan_id is None
+    assert api.action.package_show(id=package_name(ds))["title"] == "theirs"
+    assert len(org_packages(org.code.lower())) == 1
+
+
+def test_wrong_token_is_recorded_and_the_entry_keeps_its_state(make, org, portal):
+    ds = _approved(make, org)
+    bad = CkanClient(CKAN_URL, "not-a-valid-token", timeout=10)
+    pub = publish(ds, bad)
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("failed", "unauthorized")
+    assert not PublishError("unauthorized").retryable
+    assert ds.status == "approved" and ds.ckan_id is None
+    row = db.session.scalar(db.select(Publication).where(Publication.dataset_id == ds.id))
+    assert row.outcome == "failed" and row.error_code == "unauthorized"
+
+
+def test_unreachable_portal_is_a_retryable_failure(make, org, portal):
+    ds = _approved(make, org)
+    pub = publish(ds, CkanClient("http://127.0.0.1:9", CKAN_TOKEN, timeout=3))
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("failed", "unreachable")
+    assert PublishError(pub.error_code).retryable and ds.status == "approved"
+
+
+def test_portal_validation_errors_carry_their_fields(ckan):
+    with pytest.raises(PublishError) as info:
+        ckan.call("package_create", write=True, name="Not A Valid Name!", title="x")
+    assert info.value.code == "validation" and not info.value.retryable
+    assert "name" in info.value.field_errors and "owner_org" in info.value.field_errors
+
+
+def test_not_publishable_entries_are_refused_before_the_portal(make, org, ckan):
+    from tests.conftest import restricted_fields
+    ds = make.dataset(org, status="approved", **restricted_fields())
+    writes = ckan.writes
+    pub = publish(ds, ckan)
+    assert (pub.outcome, pub.error_code) == ("skipped", "not_publishable")
+    assert ckan.writes == writes and ds.status == "approved"
+
+
+def test_reconcile_reports_drift_and_adopt_completes_the_inventory(make, org, ckan, app):
+    edited, gone, quiet = (_approved(make, org) for _ in range(3))
+    for ds in (edited, gone, quiet):
+        assert publish(ds, ckan).outcome == "ok"
+    db.session.commit()
+    api = raw_api()
+    api.action.package_patch(id=edited.ckan_name, title="Edited on the portal")
+    api.action.package_delete(id=gone.ckan_name)
+    foreign = api.action.package_create(
+        name=f"{org.code.lower()}-by-hand", owner_org=org.code.lower(),
+        title="Budget 2024 (saisi sur le portail)", notes="Publié à la main.",
+        license_id="cc-by", tags=[{"name": "budget"}],
+        resources=[{"url": "https://example.org/budget.csv", "format": "CSV"}])
+
+    report = reconcile(ckan, [org])
+    assert [m.reference for m in report.missing] == [gone.reference]
+    assert [x.name for x in report.extra] == [foreign["name"]]
+    [item] = report.edited
+    assert item.reference == edited.reference and not item.local_changes
+    assert [(d.field, d.ours, d.theirs) for d in item.diffs] == [
+        ("title", edited.title_fr, "Edited on the portal")]
+    assert report.in_sync == 1
+
+    from catalog.reconcile import adopt
+    adopted = adopt(api.action.package_show(id=foreign["id"]), org, make.user("admin"))
+    db.session.commit()
+    assert adopted.status == "published" and adopted.ckan_name == foreign["name"]
+    assert adopted.title_fr == "Budget 2024 (saisi sur le portail)"
+    assert adopted.license_code == "CC-BY-4.0" and adopted.keywords_fr == ["budget"]
+    assert adopted.distributions[0].format == "CSV"
+    report = reconcile(ckan, [org])
+    assert report.extra == []
+    # Publishing the adopted entry updates the same package (name and id kept).
+    pub = publish(adopted, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok" and pub.ckan_id == foreign["id"]
+    assert len([p for p in org_packages(org.code.lower()) if p["name"] == foreign["name"]]) == 1
+
+
+def test_cli_publish_all_dry_run_and_reconcile(make, org, portal, app):
+    ok = [_approved(make, org) for _ in range(2)]
+    draft = make.dataset(org)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["ckan", "publish", "--all", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("would: create") >= 2
+
+    result = runner.invoke(args=["ckan", "publish", "--all"])
+    assert result.exit_code == 0, result.output
+    assert "failed 0" in result.output
+    db.session.expire_all()
+    assert all(d.status == "published" for d in db.session.scalars(
+        db.select(Dataset).where(Dataset.id.in_([d.id for d in ok]))))
+    result = runner.invoke(args=["ckan", "publish", "--all"])
+    assert result.exit_code == 0 and "(client writes: 0)" in result.output, result.output
+
+    result = runner.invoke(args=["ckan", "publish", "--dataset", draft.uuid])
+    assert result.exit_code == 1 and "FAILED" in result.output
+
+    result = runner.invoke(args=["ckan", "reconcile"])
+    assert result.exit_code == 0, result.output
+    assert "0 missing" in result.output
+
+
+def test_cli_publish_exits_1_when_the_portal_refuses(make, org, portal, app):
+    _approved(make, org)
+    app.config["CKAN_API_TOKEN"] = "wrong"
+    result = app.test_cli_runner().invoke(args=["ckan", "publish", "--all"])
+    assert result.exit_code == 1
+    assert "access key" in result.output
+
+
+def test_pages_show_state_link_and_errors_in_plain_words(make, org, ckan, client, login):
+    ds = _approved(make, org)
+    bad = CkanClient(CKAN_URL, "not-a-valid-token", timeout=10)
+    publish(ds, bad)
+    publish(ds, ckan)
+    db.session.commit()
+    admin = make.user("admin")
+    login(admin)
+    page = client.get(f"/datasets/{ds.uuid}").get_data(as_text=True)
+    assert "Publication on the national portal" in page
+    assert f'href="{ds.ckan_url}"' in page
+    assert "refused our access key" in page
+
+    listing = client.get("/publications?outcome=failed").get_data(as_text=True)
+    assert ds.reference in listing and "refused our access key" in listing
+    assert ds.reference not in client.get("/publications?outcome=ok&org=NOPE")\
+        .get_data(as_text=True)
+    reconcile_page = client.get("/publications/reconcile")
+    assert reconcile_page.status_code == 200
+
+    # Publish again by hand: queued (outbox), shown as in progress.
+    response = client.post(f"/datasets/{ds.uuid}/publish")
+    assert response.status_code == 302
+    assert "Publication queued" in client.get(f"/datasets/{ds.uuid}").get_data(as_text=True)
+
+
+def test_officers_cannot_publish_by_hand_or_adopt(make, org, client, login, portal):
+    ds = _approved(make, org)
+    officer = make.user("officer", [org])
+    login(officer)
+    assert client.post(f"/datasets/{ds.uuid}/publish").status_code == 403
+    assert client.post("/publications/adopt", data={"name": "x"}).status_code == 403
+    assert client.get("/publications/reconcile").status_code == 403
