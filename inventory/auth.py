@@ -145,13 +145,16 @@ def stash_and_reauthenticate():
     """Session gone in the middle of a form: keep the input, ask to sign in, come back."""
     token = stash_form() if request.method == "POST" and request.form else None
     target = request.path + (("?" + urlencode({"stash": token})) if token else "")
+    if current_user.is_authenticated:  # signed in, but the form's CSRF token had expired
+        if token:
+            flash(_("Your form had expired. Your input has been kept: check it and save "
+                    "again."), "warning")
+        return redirect(target)
     if token:
         flash(_("Your session has expired. Your input has been kept: sign in again to continue."),
               "warning")
     else:
         flash(_("Please sign in to continue."), "info")
-    if current_user.is_authenticated:
-        return redirect(target)
     return redirect(url_for("auth.login", next=target))
 
 

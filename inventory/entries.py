@@ -6,7 +6,7 @@ from . import priority
 from .audit import record_audit
 from .errors import ConflictError
 from .extensions import db
-from .models import Dataset, DatasetTheme, Distribution, Organization, utcnow
+from .models import AuditLog, Dataset, DatasetTheme, Distribution, Organization, utcnow
 
 # Copied by `clone_entry`; identity, workflow, portal state and dates are not.
 CLONED_FIELDS = (
@@ -98,37 +98,71 @@ def touch(dataset, user):
         dataset.updated_by_id = user.id
 
 
+def distribution_rows(dataset):
+    """The entry's distributions as dicts of DISTRIBUTION_FIELDS (for comparing and copying)."""
+    return [{k: getattr(d, k) for k in DISTRIBUTION_FIELDS} for d in dataset.distributions]
+
+
 def save_entry(dataset, user, changes, expected_version=None, themes=None, distributions=None,
                step=None):
-    """Apply `changes` (field -> value) to a loaded entry after the optimistic-lock check."""
+    """Apply `changes` (field -> value), and `themes` / `distributions` when given, to a loaded
+    entry after the optimistic-lock check (ConflictError when `expected_version` is stale).
+
+    Returns the names of the fields that changed. Saving what is already stored writes
+    nothing: the version does not move, so nobody else gets a needless conflict.
+    """
     check_version(dataset, expected_version)
     changed = sorted(k for k, v in changes.items() if getattr(dataset, k) != v)
-    for key, value in changes.items():
-        setattr(dataset, key, value)
-    if themes is not None:
-        if list(dataset.themes) != list(themes):
-            changed.append("themes")
+    for key in changed:
+        setattr(dataset, key, changes[key])
+    if themes is not None and list(dataset.themes) != list(dict.fromkeys(t for t in themes if t)):
+        changed.append("themes")
         set_themes(dataset, themes)
     if distributions is not None:
-        changed.append("distributions")
-        set_distributions(dataset, distributions)
+        from .vocabularies import media_type_for
+        wanted = [{k: row.get(k) for k in DISTRIBUTION_FIELDS} for row in distributions]
+        for row in wanted:
+            row["media_type"] = media_type_for(row["format"])
+        if wanted != distribution_rows(dataset):
+            changed.append("distributions")
+            set_distributions(dataset, distributions)
+    if not changed:
+        return changed
     touch(dataset, user)
-    record_audit(user, "dataset.update", dataset, fields=changed, step=step)
+    # `from_version` lets a later conflict say which fields others changed since then.
+    record_audit(user, "dataset.update", dataset, fields=changed, step=step,
+                 from_version=dataset.version)
     db.session.flush()
     return changed
+
+
+def fields_changed_since(dataset, version):
+    """Names of the fields that saves made after `version` changed (from the audit trail)."""
+    rows = db.session.scalars(
+        db.select(AuditLog).where(AuditLog.object_id == dataset.uuid,
+                                  AuditLog.action == "dataset.update")
+        .order_by(AuditLog.id.desc()).limit(200))
+    names = set()
+    for row in rows:
+        details = row.details or {}
+        if not isinstance(details.get("from_version"), int) or details["from_version"] < version:
+            break
+        names.update(details.get("fields") or ())
+    return names
 
 
 def clone_entry(source, user):
     """A new draft copying `source`'s descriptive fields and distributions (not its identity,
     workflow, review trail or portal state)."""
-    fields = {name: getattr(source, name) for name in CLONED_FIELDS}
+    # Lists are copied: JSON columns must not share one mutable value between two entries.
+    fields = {name: (list(value) if isinstance(value, list) else value)
+              for name in CLONED_FIELDS for value in [getattr(source, name)]}
     for lang in ("ar", "fr", "en"):
         title = fields[f"title_{lang}"]
         if title:
             fields[f"title_{lang}"] = f"{title} ({_l('copy')})"[:500]
     fields["themes"] = list(source.themes)
-    fields["distributions"] = [{k: getattr(d, k) for k in DISTRIBUTION_FIELDS}
-                               for d in source.distributions]
+    fields["distributions"] = distribution_rows(source)
     clone = create_entry(source.organization, user, **fields)
     record_audit(user, "dataset.clone", clone, source=source.uuid)
     return clone

@@ -102,6 +102,15 @@ def register_error_handlers(app):
 
     @app.errorhandler(CSRFError)
     def handle_csrf(exc):
+        # An expired session fails the CSRF check before any view runs: keep what was typed
+        # (stash) and ask to sign in again, as for an expired session, instead of losing it.
+        # Only for pages that can show the form again (GET), not for sign-in or actions.
+        rule = request.url_rule
+        if request.method == "POST" and request.form and not _wants_json() and \
+                rule is not None and "GET" in rule.methods and \
+                not (request.endpoint or "").startswith("auth."):
+            from .auth import stash_and_reauthenticate
+            return stash_and_reauthenticate()
         return render_error(400, _("Your form expired or was sent from another page. "
                                    "Please reload the page and try again."))
 

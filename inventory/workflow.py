@@ -268,6 +268,11 @@ def is_http_url(value):
     return bool(value) and bool(_URL.match(value))
 
 
+def is_email(value):
+    """True when `value` has the shape of an e-mail address (the form and the rules agree)."""
+    return bool(value) and bool(_EMAIL.match(value))
+
+
 def submission_problems(dataset):
     """Every rule an entry must meet to be submitted: {field: [translated messages]}.
 
@@ -343,7 +348,7 @@ def submission_problems(dataset):
             add("license_code", _l("Unknown licence."))
         if not dataset.contact_email.strip():
             add("contact_email", _l("Give a functional contact e-mail (not a personal one)."))
-    if dataset.contact_email.strip() and not _EMAIL.match(dataset.contact_email.strip()):
+    if dataset.contact_email.strip() and not is_email(dataset.contact_email.strip()):
         add("contact_email", _l("This is not a valid e-mail address."))
     for field in ("landing_page", "documentation_url"):
         value = getattr(dataset, field).strip()

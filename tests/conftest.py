@@ -44,6 +44,16 @@ def app(database_url, tmp_path_factory):
         TEST_TMP = str(tmp_path_factory.mktemp("work"))
 
     application = create_app(SessionConfig)
+
+    # Test requests run inside the test's app context (to share its database session), so
+    # `g` would outlive a request: Flask-Login caches the user there, Flask-WTF the CSRF
+    # token. Start each request with an empty `g`, as in production, so that each test
+    # client is whoever its own session cookie says.
+    def _fresh_g_per_request():
+        from flask import g
+        g.__dict__.clear()
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_g_per_request)
+
     with application.app_context():
         if database_url.startswith("postgresql"):
             # Start from an empty schema: a previous run may have left tables behind.

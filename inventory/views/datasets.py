@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from .. import fields as entry_fields
 from .. import priority, workflow
 from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
@@ -18,6 +19,9 @@ from ..search import DatasetFilters, filtered_datasets, paginate
 from ..vocabularies import current_locale
 
 bp = Blueprint("datasets", __name__)
+# Labels of entry fields in every template (review comments, summary, wizard), from the one
+# naming in inventory/fields.py: `field_label("distributions-0-format")`.
+bp.add_app_template_global(entry_fields.field_label, "field_label")
 
 
 def load_dataset(dataset_uuid, predicate=workflow.can_view):
