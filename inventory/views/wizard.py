@@ -36,7 +36,7 @@ from ..forms import (
     LegalForm,
     build_form,
 )
-from ..models import Campaign, Dataset
+from ..models import Campaign, Dataset, ReviewEvent
 from .datasets import load_dataset
 
 bp = Blueprint("wizard", __name__)
@@ -193,8 +193,19 @@ def problem_links(dataset, problems):
     return items
 
 
+def _last_change_request(dataset):
+    """The reviewer's latest request for changes, while the entry waits for them."""
+    if dataset.status != "changes_requested":
+        return None
+    return db.session.scalar(
+        db.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id,
+                                     ReviewEvent.action == "request_changes")
+        .order_by(ReviewEvent.at.desc(), ReviewEvent.id.desc()).limit(1))
+
+
 def _render(dataset, step, form, status=200, conflict=None):
     problems = problem_links(dataset, workflow.submission_problems(dataset))
+    review = _last_change_request(dataset)
     counts = {key: sum(1 for p in problems if p[0] == key) for key in STEP_KEYS}
     show_restriction = isinstance(form, LegalForm) and (
         form.classification.data in RESTRICTED_CLASSIFICATIONS
@@ -206,6 +217,8 @@ def _render(dataset, step, form, status=200, conflict=None):
         show_restriction=show_restriction, restricted_values=RESTRICTED_CLASSIFICATIONS,
         can_submit=workflow.can_submit(current_user, dataset),
         previous_step=_next_step(step, -1) if step != STEP_KEYS[0] else None,
+        review=review, review_comments=(review.field_comments or {}) if review else {},
+        step_url=step_url, step_of=entry_fields.step_of,
     ), status
 
 

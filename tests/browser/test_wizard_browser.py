@@ -11,6 +11,13 @@ from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
 
+def axe_violations(page):
+    """Accessibility rules (axe-core, bundled locally) that the page breaks."""
+    from axe_playwright_python.sync_playwright import Axe
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in Axe().run(page).response["violations"]]
+
+
 def _next(page):
     page.click("#wizard-form button[name=nav][value=next]")
     page.wait_for_load_state()
@@ -72,6 +79,10 @@ def test_officer_fills_the_wizard_in_arabic_and_submits(page, make, screenshot):
     page.fill("#contact_email", "opendata@mes.gov.tn")
     page.fill("#landing_page", "https://www.mes.tn/statistiques")
     screenshot(page, "03-access-ar")
+    page.press("#landing_page", "Enter")  # Enter saves the step and stays on it
+    page.wait_for_load_state()
+    assert "step=access" in page.url
+    expect(page.locator("#contact_email")).to_have_value("opendata@mes.gov.tn")
     _next(page)
 
     # 4. Coverage
@@ -94,11 +105,23 @@ def test_officer_fills_the_wizard_in_arabic_and_submits(page, make, screenshot):
     page.select_option("#distributions-0-format", "JSON")
     expect(page.locator("#distributions-0-format-media")).to_have_text("application/json")
     page.select_option("#distributions-0-format", "CSV")
+    # Add a row (saves the first), then remove it: a confirmation comes first.
+    page.click("button[name=nav][value=add_distribution]")
+    page.wait_for_load_state()
+    expect(page.locator("#distributions-1-title")).to_have_value("")
+    expect(page.locator("#distributions-0-title")).to_have_value("الطلبة 2024 (CSV)")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("button[name=remove_distribution][value='1']")
+    expect(page.locator("#distributions-1-title")).to_be_visible()  # dismissed: still there
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button[name=remove_distribution][value='1']")
+    page.wait_for_load_state()
+    expect(page.locator("#distributions-1-title")).to_have_count(0)
     screenshot(page, "05-distributions-ar")
     page.click(".wizard__nav button[name=nav][value=save]")  # save the draft, stay
     page.wait_for_load_state()
     assert "step=distributions" in page.url
-    expect(page.locator(".flash--success")).to_be_visible()
+    expect(page.locator(".flashes .flash")).to_be_visible()
 
     # Leave, then come back: everything typed is there.
     page.goto("/datasets")
@@ -140,7 +163,7 @@ def test_officer_fills_the_wizard_in_arabic_and_submits(page, make, screenshot):
     assert (entry.demand, entry.value, entry.readiness, entry.risk) == (2, 3, 2, 1)
 
 
-def test_wizard_steps_in_french_left_to_right(page, make, screenshot):
+def test_wizard_steps_in_french_left_to_right_and_accessible(page, make, screenshot):
     org = make.org("MESRS")
     officer = make.user("officer", [org], email="wizard.fr@example.org")
     entry = make.dataset(org, officer, complete=False, title_fr="Carte des écoles primaires")
@@ -153,6 +176,7 @@ def test_wizard_steps_in_french_left_to_right(page, make, screenshot):
         assert page.locator("html").get_attribute("dir") == "ltr"
         expect(page.locator(f"button[name=goto][value={step}]")).to_have_attribute(
             "aria-current", "step")
+        assert axe_violations(page) == [], step
         screenshot(page, f"{number:02d}-{step}-fr")
 
 
@@ -171,6 +195,7 @@ def test_bad_input_in_the_browser_is_kept_and_the_summary_takes_focus(page, make
     expect(page.locator("#contact_email")).to_have_value("ليس بريدا")
     expect(page.locator("#landing_page")).to_have_value("www.example.tn")
     expect(page.locator("#contact_email")).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == []
     screenshot(page, "access-errors-ar")
     page.click("#error-summary a[href='#field-landing_page']")
     expect(page.locator("#landing_page")).to_be_focused()

@@ -10,6 +10,7 @@ from markupsafe import escape
 from inventory import workflow
 from inventory.extensions import db
 from inventory.fields import STEP_KEYS, field_label, step_of
+from inventory.forms import NOT_MODEL_FIELDS, STEP_FORMS
 from inventory.models import AuditLog, Campaign, Dataset
 from tests.conftest import PASSWORD, restricted_fields
 from tests.htmlform import filled, form_fields, input_value
@@ -70,7 +71,6 @@ def test_each_step_has_its_questions_help_and_stepper(client, blank):
         assert current == [step]
         assert f"Step {number} of {len(STEP_KEYS)}" in html
         assert 'id="wizard-form"' in html and 'name="version"' in html
-        from inventory.forms import NOT_MODEL_FIELDS, STEP_FORMS
         with client.application.test_request_context():
             names = [f.id for f in STEP_FORMS[step](formdata=None)
                      if f.name not in NOT_MODEL_FIELDS and f.name != "distributions"]
@@ -528,7 +528,8 @@ def test_detail_page_submit_lists_problems_linking_to_the_wizard(client, blank):
     r = client.post(f"/datasets/{blank.uuid}/transition/submit")
     assert r.status_code == 302 and r.location.endswith("#problems")
     html = client.get(r.location).get_data(as_text=True)
-    assert f'href="/datasets/{blank.uuid}/edit?field=owner_unit"' in html
+    assert (f'href="/datasets/{blank.uuid}/edit?field=owner_unit">Producing unit: '
+            'Name the unit that produces or holds the data.</a>') in html
 
 
 # --------------------------------------------------------------------------- conflicts
@@ -799,3 +800,22 @@ def test_review_dates_in_the_past_are_a_submission_problem_not_a_draft_error(cli
     r = save_step(client, ds, "legal", restriction_review_date=yesterday)
     assert r.status_code == 302
     assert "restriction_review_date" in workflow.submission_problems(reload(ds))
+
+
+def test_reviewer_comments_show_next_to_their_fields(client, make, officer_setup):
+    org, officer = officer_setup
+    reviewer = make.user("reviewer", [org])
+    ds = make.dataset(org, officer, status="submitted")
+    workflow.request_changes(ds, reviewer, "Merci de préciser.",
+                             {"owner_unit": "<i>Quelle</i> direction ?",
+                              "distributions-0-access_url": "Lien cassé"})
+    db.session.commit()
+    html = client.get(edit_url(ds, "identification")).get_data(as_text=True)
+    assert "Changes requested by the reviewer" in html and "Merci de préciser." in html
+    comment = re.search(r'<p class="review-comment" id="owner_unit-review">.*?</p>', html, re.S)
+    assert comment and str(escape("<i>Quelle</i> direction ?")) in comment.group(0)
+    assert html.index('id="owner_unit-review"') < html.index('id="field-owner_unit"')
+    assert (f'href="/datasets/{ds.uuid}/edit?step=distributions'
+            '#field-distributions-0-access_url">Distribution 1: Access address</a>') in html
+    html = client.get(edit_url(ds, "distributions")).get_data(as_text=True)
+    assert 'id="distributions-0-access_url-review"' in html and "Lien cassé" in html
