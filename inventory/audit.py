@@ -20,17 +20,23 @@ def record_audit(actor, action, obj, **details):
     object_type = type(obj).__name__.lower() if obj is not None else ""
     object_id = str(getattr(obj, "uuid", None) or getattr(obj, "id", None) or
                     getattr(obj, "code", "") or "")
-    row = AuditLog(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        object_type=object_type,
-        object_id=object_id[:64],
-        channel=current_channel(),
-        ip=(request.remote_addr or "")[:64] if has_request_context() else "",
-        details=_jsonable(details),
-    )
+    row = AuditLog(**audit_values(actor, action, object_type, object_id, **details))
     db.session.add(row)
     return row
+
+
+def audit_values(actor, action, object_type, object_id, **details):
+    """The column values of one audit row (what `record_audit` adds; bulk writers insert
+    many at once)."""
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id)[:64],
+        "channel": current_channel(),
+        "ip": (request.remote_addr or "")[:64] if has_request_context() else "",
+        "details": _jsonable(details),
+    }
 
 
 def _jsonable(value):

@@ -20,6 +20,9 @@ def register_cli(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(orgs_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(import_register)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(checklist_cli)
 
 
 @click.group("users", help="Manage user accounts.")
@@ -117,3 +120,137 @@ def demo_load(count, seed, only_if_empty):
     click.echo("demo accounts (e-mail / password / role):")
     for email, password, role, orgs in DEMO_ACCOUNTS:
         click.echo(f"  {email:32} {password:20} {role}{' ' + ','.join(orgs) if orgs else ''}")
+
+
+# --------------------------------------------------------------------------- register & checklist
+
+def _organization(code):
+    from .models import Organization
+    org = db.session.scalar(db.select(Organization).where(Organization.code == code.upper()))
+    if org is None:
+        raise click.UsageError(f"unknown organization code: {code}")
+    return org
+
+
+def _write_output(path, data):
+    with open(path, "wb") as fh:
+        fh.write(data)
+    click.echo(f"wrote {path} ({len(data)} bytes)")
+
+
+LANG_CHOICE = click.Choice(["ar", "fr", "en"])
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org_code", required=True, metavar="CODE",
+              help="Organization whose inventory receives the rows.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@click.option("--lang", type=LANG_CHOICE, help="Language of the report (default: DEFAULT_LOCALE).")
+@click.option("--user", "email", metavar="EMAIL", help="Record the import as made by this user.")
+@with_appcontext
+def import_register(path, org_code, dry_run, lang, email):
+    """Import a register (XLSX or CSV): every problem is reported by row and column; valid rows
+    are written as drafts in one transaction. Exit status 1 when anything was reported."""
+    from flask import current_app
+    from flask_babel import force_locale
+
+    from .models import User
+    from .registry_import import import_file, limits
+
+    g.channel = "cli"
+    org = _organization(org_code)
+    user = None
+    if email:
+        user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"unknown user: {email}")
+    max_bytes, _rows = limits()
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)  # one byte more than the limit is enough to refuse it
+
+    def progress(p):
+        click.echo(f"  {p.phase}: {p.done} rows", err=True)
+
+    with force_locale(lang or current_app.config["DEFAULT_LOCALE"]):
+        report = import_file(data, click.format_filename(path), org, user, dry_run, progress)
+        if not report.written and not dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        for line in report_lines(report):
+            click.echo(line)
+    sys.exit(0 if report.ok else 1)
+
+
+def report_lines(report):
+    """The import report as plain text lines (in the current locale)."""
+    from flask_babel import gettext as _
+    if report.file_error is not None:
+        return [_("File rejected: %(message)s", message=str(report.file_error))]
+    lines = [_("%(rows)s rows read (%(empty)s empty rows skipped).", rows=report.rows,
+               empty=report.empty_rows)]
+    if report.dry_run:
+        lines.append(_("Dry run, nothing written: %(create)s to create, %(update)s to update, "
+                       "%(same)s unchanged, %(bad)s with problems, %(locked)s not editable.",
+                       create=report.created, update=report.updated, same=report.unchanged,
+                       bad=report.invalid, locked=report.not_editable))
+    else:
+        lines.append(_("Imported: %(create)s created, %(update)s updated, %(same)s unchanged, "
+                       "%(bad)s with problems, %(locked)s not editable.",
+                       create=report.created, update=report.updated, same=report.unchanged,
+                       bad=report.invalid, locked=report.not_editable))
+    for column in report.ignored_columns:
+        lines.append(_("Column not recognised, ignored: %(column)s", column=column))
+    for p in report.problems:
+        lines.append(_("Row %(row)s, column %(column)s, value “%(value)s”: %(message)s",
+                       row=p.row, column=p.column, value=p.value, message=str(p.message)))
+    return lines
+
+
+@click.group("export", help="Export the inventory register.")
+def export_cli():
+    pass
+
+
+@export_cli.command("register")
+@click.option("--org", "org_code", required=True, metavar="CODE")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), required=True)
+@click.option("--lang", type=LANG_CHOICE, help="Language of the headers and labels.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_register(org_code, fmt, lang, output):
+    """Every entry of the organization, public and internal fields, one row each."""
+    from flask import current_app
+
+    from .registry_export import export_register as build
+    org = _organization(org_code)
+    _write_output(output, build(org, fmt, lang or current_app.config["DEFAULT_LOCALE"]))
+
+
+@click.group("checklist", help="The open-data guide checklist.")
+def checklist_cli():
+    pass
+
+
+@checklist_cli.command("export")
+@click.option("--org", "org_code", metavar="CODE", help="A ministry's checklist.")
+@click.option("--dataset", "dataset_uuid", metavar="UUID", help="One entry's checklist.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv", "md"]), required=True)
+@click.option("--lang", type=LANG_CHOICE, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def checklist_export(org_code, dataset_uuid, fmt, lang, output):
+    """The checklist of a ministry (with every entry summarised) or of one entry."""
+    from . import checklist_export as ce
+    from .models import Dataset
+    if bool(org_code) == bool(dataset_uuid):
+        raise click.UsageError("give either --org CODE or --dataset UUID")
+    if org_code:
+        subject = ce.organization_subject(_organization(org_code))
+    else:
+        dataset = db.session.scalar(db.select(Dataset).where(Dataset.uuid == dataset_uuid))
+        if dataset is None:
+            raise click.UsageError(f"unknown entry: {dataset_uuid}")
+        subject = ce.dataset_subject(dataset)
+    _write_output(output, ce.export(subject, fmt, lang))

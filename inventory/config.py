@@ -87,6 +87,9 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = _int("MAX_FORM_MEMORY_SIZE", 2 * 1024 * 1024)
     LIST_PAGE_SIZE = _int("LIST_PAGE_SIZE", 25)
+    # Spreadsheet register imports: largest file and most rows accepted.
+    REGISTER_IMPORT_MAX_BYTES = _int("REGISTER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    REGISTER_IMPORT_MAX_ROWS = _int("REGISTER_IMPORT_MAX_ROWS", 20000)
 
     # Behind a reverse proxy: trust this many X-Forwarded-* hops.
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)

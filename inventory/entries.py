@@ -34,6 +34,18 @@ def next_reference(organization):
     return f"{organization.code}-{seq:04d}"
 
 
+def reserve_references(organization, count):
+    """Reserve `count` consecutive `<ORG>-<NNNN>` references in one statement (bulk imports)."""
+    if count <= 0:
+        return []
+    last = db.session.execute(
+        sa.update(Organization).where(Organization.id == organization.id)
+        .values(entry_seq=Organization.entry_seq + count).returning(Organization.entry_seq)
+    ).scalar_one()
+    organization.entry_seq = last
+    return [f"{organization.code}-{seq:04d}" for seq in range(last - count + 1, last + 1)]
+
+
 def create_entry(organization, user, **fields):
     """A new draft entry of `organization` with its UUID and reference."""
     dataset = Dataset(organization=organization, reference=next_reference(organization),
@@ -89,10 +101,11 @@ def check_version(dataset, expected_version):
         raise ConflictError(current_version=dataset.version)
 
 
-def touch(dataset, user):
-    """Derived fields after any change: search text, priority, who and when."""
+def touch(dataset, user, weights=None):
+    """Derived fields after any change: search text, priority, who and when. Pass the
+    priority `weights` when touching many entries (saves a query each)."""
     dataset.refresh_search_text()
-    priority.refresh(dataset)
+    priority.refresh(dataset, weights)
     dataset.updated_at = utcnow()
     if user is not None and getattr(user, "id", None):
         dataset.updated_by_id = user.id

@@ -137,6 +137,31 @@ def can_publish(user, dataset):
     return _active(user) and user.is_admin and dataset.status in ("approved", "published")
 
 
+def can_view_organization(user, organization):
+    """May `user` see this organization's checklist and register (members and admins)?"""
+    return _active(user) and (user.is_admin or _member(user, organization.id))
+
+
+def can_tick_ministry_item(user, organization):
+    """May `user` tick the guide's ministry items (M..) of this organization?"""
+    return _active(user) and (user.is_admin or (user.role == "officer"
+                                                and _member(user, organization.id)))
+
+
+def can_tick_dataset_item(user, dataset):
+    """May `user` tick the guide's dataset items (D..) of this entry by hand?"""
+    return _active(user) and dataset.status != "archived" and (
+        user.is_admin or (user.role == "officer" and _member(user, dataset)))
+
+
+def can_import_register(user, organization):
+    """May `user` import a spreadsheet register into this organization's inventory?"""
+    return organization.active and can_create(user, organization.id)
+
+
+can_export_register = can_view_organization
+
+
 PREDICATES = {
     "submit": can_submit,
     "request_changes": can_review,

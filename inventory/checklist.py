@@ -1,0 +1,556 @@
+"""The open-data guide checklist: its items, statuses derived from the entry, and hand ticks.
+
+Items come from package data (`data/checklist.yaml`): ten ministry-level items M01–M10, ticked
+by hand once per public body, and twenty dataset-level items D01–D20 per inventory entry.
+
+A dataset item's status is one of `done`, `todo` or `na` (does not apply). `RULES` says, item
+by item, how the entry answers it:
+
+- derived items: the entry's fields (or its workflow) decide; a hand tick cannot override them,
+  the officer completes the entry instead (the missing fields are listed);
+- hand items: no field records them; an officer ticks them with a note and/or an evidence link
+  (who and when are recorded);
+- derived-or-hand items (D05, D10): done when the entry records the answer, else by hand.
+
+Items D08–D20 prepare, publish and maintain the open data: they do not apply to an entry
+classified restricted or not publishable. Progress counts done items among those that apply.
+
+Domain operations (`tick_item`) flush and write an audit row; callers commit.
+"""
+from dataclasses import dataclass, field
+from functools import cache
+
+import sqlalchemy as sa
+import yaml
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from . import vocabularies as vocab
+from .audit import record_audit
+from .errors import InventoryError
+from .extensions import db
+from .models import ChecklistTick, Dataset, ReviewEvent, utcnow
+from .workflow import _EMAIL, is_http_url
+
+DONE, TODO, NA = "done", "todo", "na"
+STATE_LABELS = {DONE: _l("Done"), TODO: _l("To do"), NA: _l("Does not apply")}
+SOURCE_LABELS = {"entry": _l("From the entry"), "workflow": _l("From the workflow"),
+                 "hand": _l("Ticked by hand")}
+CLOSED = ("restricted", "not_publishable")
+NOTE_MAX = 5000
+URL_MAX = 2000
+
+
+# --------------------------------------------------------------------------- items
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    scope: str  # "ministry" | "dataset"
+    texts: dict
+
+    def text(self, locale=None):
+        locale = locale or vocab.current_locale()
+        return self.texts.get(locale) or self.texts.get("fr") or self.texts.get("en") or self.id
+
+
+def load_items(path=None):
+    """Parse the checklist file (default: the package's `data/checklist.yaml`)."""
+    path = path or vocab.DATA_DIR / "checklist.yaml"
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return tuple(Item(row["id"], row["scope"], {lang: str(row.get(lang) or "").strip()
+                                                for lang in ("ar", "fr", "en")})
+                 for row in data["items"])
+
+
+@cache
+def items():
+    """Every item by id, in the file's order."""
+    return {item.id: item for item in load_items()}
+
+
+def ministry_items():
+    return [i for i in items().values() if i.scope == "ministry"]
+
+
+def dataset_items():
+    return [i for i in items().values() if i.scope == "dataset"]
+
+
+# --------------------------------------------------------------------------- derivation rules
+
+def _blank(dataset, name):
+    value = getattr(dataset, name)
+    return value is None or value == "" or value == [] or (isinstance(value, str)
+                                                          and not value.strip())
+
+
+def _missing(dataset, *names):
+    return [(name, None) for name in names if _blank(dataset, name)]
+
+
+def _identified(ds):
+    missing = _missing(ds, "title_ar", "title_fr")
+    if _blank(ds, "description_ar") and _blank(ds, "description_fr"):
+        missing.append(("description_ar", None))
+    return missing + _missing(ds, "owner_unit", "source_system")
+
+
+def _restriction_assessed(ds):
+    if not ds.classification:
+        return [("classification", None)]
+    if ds.classification not in CLOSED:
+        return []
+    return _missing(ds, "restriction_grounds", "harm_note", "public_interest_note",
+                    "proportionality_note", "restriction_review_date")
+
+
+def _personal_data_detected(ds):
+    if not ds.personal_data:
+        return [("personal_data", None)]
+    if ds.personal_data in ("yes", "pseudonymised"):
+        return _missing(ds, "personal_data_categories")
+    return []
+
+
+def _other_constraints_recorded(ds):
+    return _missing(ds, "other_constraints")
+
+
+def _classified(ds):
+    if not ds.classification:
+        return [("classification", None)]
+    missing = _missing(ds, "restriction_grounds") if ds.classification in CLOSED else []
+    if not ds.access_rights:
+        missing.append(("access_rights", None))
+    elif (ds.access_rights == "PUBLIC") == (ds.classification in CLOSED):
+        missing.append(("access_rights", _l("The access rights do not match the "
+                                            "classification.")))
+    return missing
+
+
+def _priority_scored(ds):
+    return _missing(ds, "demand", "value", "readiness", "risk")
+
+
+def _anonymised(ds):
+    if not ds.personal_data:
+        return [("personal_data", None)]
+    if ds.personal_data == "aggregated":
+        return []
+    return [("personal_data", _l("Record the anonymisation or aggregation and the "
+                                 "re-identification risk assessment (tick by hand)."))]
+
+
+def _open_format(ds):
+    formats = vocab.formats()
+    good = [d.format for d in ds.distributions if d.format in formats
+            and formats[d.format].extra["open"] and formats[d.format].extra["machine_readable"]]
+    missing = []
+    if not good:
+        missing.append(("distributions", _l("No distribution in an open, machine-readable "
+                                            "format (CSV, JSON, XML, GeoJSON…).")))
+    if ds.frequency == "CONT" and not set(good) & API_FORMATS:
+        missing.append(("distributions", _l("Continuously updated data need an API.")))
+    return missing
+
+
+API_FORMATS = {"REST", "WMS_SRVC", "WFS_SRVC"}
+
+
+def _licensed(ds):
+    if not ds.license_code:
+        return [("license_code", None)]
+    licence = vocab.licences().get(ds.license_code)
+    if licence is None or not licence.extra["open"]:
+        return [("license_code", _l("The licence is not an open licence."))]
+    return []
+
+
+DCAT_FIELDS = ("title_ar", "title_fr", "description_ar", "description_fr", "keywords_ar",
+               "keywords_fr", "themes", "contact_email", "temporal_start", "spatial",
+               "frequency", "languages", "license_code", "access_rights")
+
+
+def _dcat_complete(ds):
+    missing = [(name, None) for name in DCAT_FIELDS
+               if (list(ds.themes) == [] if name == "themes" else _blank(ds, name))]
+    if ds.contact_email and not _EMAIL.match(ds.contact_email.strip()):
+        missing.append(("contact_email", _l("This is not a valid e-mail address.")))
+    return missing
+
+
+def _approved(ds):
+    if ds.status in ("approved", "published"):
+        return []
+    return [("status", _l("Not approved by a reviewer yet."))]
+
+
+def _published(ds):
+    missing = []
+    if ds.status != "published":
+        missing.append(("status", _l("Not published on the national portal yet.")))
+    if not is_http_url((ds.landing_page or "").strip()):
+        missing.append(("landing_page", _l("Record the page of the data on the body's web "
+                                           "site.")))
+    return missing
+
+
+def _maintained(ds):
+    missing = _missing(ds, "frequency")
+    if ds.frequency != "NEVER":
+        missing += _missing(ds, "next_update_due")
+    return missing + _missing(ds, "steward")
+
+
+def _no_personal_data(ds):
+    if ds.personal_data == "none" and ds.classification != "open_after_treatment":
+        return _l("The entry contains no personal data.")
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How the entry answers a dataset item.
+
+    `check(dataset)` lists what is missing as (field name, message or None for the field's
+    label); None means no field answers the item. `hand`: may be ticked by hand when the
+    check does not settle it. `opening_step`: does not apply to entries that will not be
+    opened. `not_applicable(dataset)`: another reason why the item does not apply, or None.
+    """
+
+    explanation: object
+    check: object = None
+    hand: bool = False
+    opening_step: bool = False
+    source: str = "entry"
+    not_applicable: object = None
+
+
+_HAND = _l("Ticked by hand: no field of the entry records it.")
+RULES = {
+    "D01": Rule(_l("From the entry: titles in Arabic and French, a description, the producing "
+                   "unit and the source system."), _identified),
+    "D02": Rule(_HAND, hand=True),
+    "D03": Rule(_l("From the entry: the openness classification and, for a restriction, the "
+                   "legal grounds, the harm, public-interest and proportionality notes and the "
+                   "date of review."), _restriction_assessed),
+    "D04": Rule(_l("From the entry: the personal-data answer and, when the data contain "
+                   "personal or pseudonymised data, their categories."),
+                _personal_data_detected),
+    "D05": Rule(_l("From the entry when other constraints are recorded; otherwise ticked by "
+                   "hand (for example when none apply)."), _other_constraints_recorded,
+                hand=True),
+    "D06": Rule(_l("From the entry: the classification, the legal grounds of a restriction, "
+                   "and access rights that match the classification."), _classified),
+    "D07": Rule(_l("From the entry: demand, value, readiness and risk answered."),
+                _priority_scored, opening_step=True),
+    "D08": Rule(_HAND, hand=True, opening_step=True),
+    "D09": Rule(_HAND, hand=True, opening_step=True),
+    "D10": Rule(_l("Does not apply when the data contain no personal data. Done from the entry "
+                   "when only aggregated data are held; otherwise ticked by hand once the data "
+                   "are anonymised or aggregated."), _anonymised, hand=True,
+                opening_step=True, not_applicable=_no_personal_data),
+    "D11": Rule(_l("From the entry: at least one distribution in an open, machine-readable "
+                   "format (a PDF alone is not enough), and an API for continuously updated "
+                   "data."), _open_format, opening_step=True),
+    "D12": Rule(_l("From the entry: an open licence is chosen."), _licensed, opening_step=True),
+    "D13": Rule(_l("From the entry: titles, descriptions and keywords in Arabic and French, a "
+                   "theme, a contact e-mail, the period and area covered, the update frequency, "
+                   "the languages, the licence and the access rights. The publisher and the "
+                   "dates are recorded by the application."), _dcat_complete,
+                opening_step=True),
+    "D14": Rule(_HAND, hand=True, opening_step=True),
+    "D15": Rule(_HAND, hand=True, opening_step=True),
+    "D16": Rule(_l("From the workflow: a reviewer has approved the entry."), _approved,
+                opening_step=True, source="workflow"),
+    "D17": Rule(_l("From the workflow and the entry: published on the national portal, with "
+                   "the page of the data on the body's web site recorded."), _published,
+                opening_step=True, source="workflow"),
+    "D18": Rule(_l("From the entry: the update frequency, the next update date (unless the "
+                   "data are never updated) and the data steward."), _maintained,
+                opening_step=True),
+    "D19": Rule(_HAND, hand=True, opening_step=True),
+    "D20": Rule(_HAND, hand=True, opening_step=True),
+}
+MINISTRY_EXPLANATION = _l("Ticked by hand by an officer of the organization or an "
+                          "administrator, with evidence.")
+
+
+def explanation(item_id):
+    """The rule of an item, in words."""
+    rule = RULES.get(item_id)
+    return rule.explanation if rule else MINISTRY_EXPLANATION
+
+
+def hand_tickable(item_id):
+    """May this item be ticked by hand (ministry items, and dataset items the entry cannot
+    settle on its own)?"""
+    rule = RULES.get(item_id)
+    return rule.hand if rule else items()[item_id].scope == "ministry"
+
+
+# --------------------------------------------------------------------------- statuses
+
+@dataclass
+class ItemStatus:
+    item: Item
+    state: str
+    source: str = ""  # entry | workflow | hand | ""
+    missing: list = field(default_factory=list)  # [(field name, message or None)]
+    reason: object = None  # why the item does not apply
+    tick: ChecklistTick | None = None
+    hand: bool = False  # may be ticked by hand now
+    at: object = None
+    by: str = ""
+
+    @property
+    def label(self):
+        return STATE_LABELS[self.state]
+
+    def missing_texts(self):
+        """What the entry still lacks, as translated texts."""
+        from .fields import field_label
+        out = []
+        for name, message in self.missing:
+            text = str(message) if message is not None else str(field_label(name))
+            if text not in out:
+                out.append(text)
+        return out
+
+    def details(self):
+        """One line saying why the item has this status (for exports)."""
+        if self.state == NA:
+            return str(self.reason or "")
+        if self.missing and self.source != "hand":
+            return str(_l("Missing: %(fields)s", fields="; ".join(self.missing_texts())))
+        return ""
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    applicable: int = 0
+
+    @property
+    def percent(self):
+        return round(100 * self.done / self.applicable) if self.applicable else 100
+
+    def add(self, other):
+        self.done += other.done
+        self.applicable += other.applicable
+
+
+def progress_of(statuses):
+    return Progress(sum(1 for s in statuses if s.state == DONE),
+                    sum(1 for s in statuses if s.state != NA))
+
+
+def _tick_status(item, tick, hand, status=None):
+    status = status or ItemStatus(item, TODO, hand=hand)
+    status.tick = tick
+    if tick is not None and tick.done:
+        status.state, status.source = DONE, "hand"
+        status.at, status.by = tick.at, tick.by.display_name() if tick.by else ""
+    return status
+
+
+def dataset_statuses(dataset, ticks=None, people=False):
+    """The status of every dataset item for `dataset`.
+
+    `ticks`: the entry's ChecklistTicks (queried when None). `people`: also name who made the
+    entry's derived statuses true (extra queries; for one entry, not for summaries).
+    """
+    if ticks is None:
+        ticks = dataset_ticks([dataset.id]).get(dataset.id, [])
+    by_item = {t.item_id: t for t in ticks}
+    closed = dataset.classification in CLOSED
+    approver = _approver(dataset) if people else ""
+    editor = dataset.updated_by.display_name() if people and dataset.updated_by else ""
+    out = []
+    for item in dataset_items():
+        rule = RULES[item.id]
+        reason = None
+        if rule.opening_step and closed:
+            reason = _l("Does not apply: the entry is classified “%(classification)s” and "
+                        "will not be opened.",
+                        classification=vocab.CLASSIFICATION_LABELS[dataset.classification])
+        elif rule.not_applicable is not None:
+            reason = rule.not_applicable(dataset)
+        if reason is not None:
+            out.append(ItemStatus(item, NA, reason=reason, tick=by_item.get(item.id)))
+            continue
+        if rule.check is None:
+            out.append(_tick_status(item, by_item.get(item.id), True))
+            continue
+        missing = rule.check(dataset)
+        if not missing:
+            at, by = dataset.updated_at, editor
+            if item.id == "D16":
+                at, by = dataset.approved_at, approver
+            elif item.id == "D17":
+                at, by = dataset.issued_at, ""
+            out.append(ItemStatus(item, DONE, rule.source, tick=by_item.get(item.id),
+                                  at=at, by=by))
+            continue
+        status = ItemStatus(item, TODO, rule.source, missing=missing, hand=rule.hand)
+        if rule.hand:
+            _tick_status(item, by_item.get(item.id), True, status)
+        else:
+            status.tick = by_item.get(item.id)
+        out.append(status)
+    return out
+
+
+def _approver(dataset):
+    event = db.session.scalar(
+        sa.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id,
+                                     ReviewEvent.action == "approve")
+        .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.at.desc()).limit(1))
+    return event.actor.display_name() if event and event.actor else ""
+
+
+def ministry_statuses(organization, ticks=None):
+    """The status of every ministry item for `organization` (all ticked by hand)."""
+    if ticks is None:
+        ticks = organization_ticks(organization.id)
+    by_item = {t.item_id: t for t in ticks}
+    return [_tick_status(item, by_item.get(item.id), True) for item in ministry_items()]
+
+
+def dataset_ticks(dataset_ids):
+    """{dataset id: [ChecklistTick]} for these entries (one query per 500 ids)."""
+    out = {}
+    ids = list(dataset_ids)
+    for start in range(0, len(ids), 500):
+        rows = db.session.scalars(
+            sa.select(ChecklistTick).where(ChecklistTick.dataset_id.in_(ids[start:start + 500]))
+            .options(selectinload(ChecklistTick.by)).order_by(ChecklistTick.at))
+        for tick in rows:
+            out.setdefault(tick.dataset_id, []).append(tick)
+    return out
+
+
+def organization_ticks(organization_id):
+    return list(db.session.scalars(
+        sa.select(ChecklistTick).where(ChecklistTick.organization_id == organization_id,
+                                       ChecklistTick.dataset_id.is_(None))
+        .options(selectinload(ChecklistTick.by)).order_by(ChecklistTick.at)))
+
+
+@dataclass
+class EntryChecklist:
+    dataset: Dataset
+    statuses: list
+    progress: Progress
+
+    def to_do(self):
+        return [s.item.id for s in self.statuses if s.state == TODO]
+
+
+@dataclass
+class OrganizationChecklist:
+    organization: object
+    ministry: list
+    ministry_progress: Progress
+    entries: list  # [EntryChecklist]
+    dataset_progress: Progress
+    item_counts: dict  # item id -> {done, todo, na}
+    generated_at: object = None
+
+
+def organization_checklist(organization):
+    """Ministry items plus every entry's dataset items (archived entries left out), computed
+    with a fixed number of queries whatever the number of entries."""
+    datasets = list(db.session.scalars(
+        sa.select(Dataset).where(Dataset.organization_id == organization.id,
+                                 Dataset.status != "archived")
+        .order_by(Dataset.reference)))
+    ticks = dataset_ticks(d.id for d in datasets)
+    entries, total = [], Progress()
+    counts = {item.id: {DONE: 0, TODO: 0, NA: 0} for item in dataset_items()}
+    for ds in datasets:
+        statuses = dataset_statuses(ds, ticks.get(ds.id, []))
+        progress = progress_of(statuses)
+        total.add(progress)
+        for s in statuses:
+            counts[s.item.id][s.state] += 1
+        entries.append(EntryChecklist(ds, statuses, progress))
+    ministry = ministry_statuses(organization)
+    return OrganizationChecklist(organization, ministry, progress_of(ministry), entries, total,
+                                 counts, utcnow())
+
+
+def entry_checklist(dataset):
+    """One entry's dataset items, naming who made each status true."""
+    statuses = dataset_statuses(dataset, people=True)
+    return EntryChecklist(dataset, statuses, progress_of(statuses))
+
+
+# --------------------------------------------------------------------------- hand ticks
+
+class TickInvalid(InventoryError):
+    """A hand tick that cannot be recorded; `problems` maps form fields to messages."""
+
+    status_code = 422
+
+    def __init__(self, problems):
+        super().__init__(_l("The checklist item could not be ticked."), problems=problems)
+        self.problems = problems
+
+
+def tick_problems(item_id, dataset, done, note, evidence_url):
+    """Why this tick cannot be recorded: {field: [messages]} (empty when it can)."""
+    p = {}
+    item = items().get(item_id)
+    expected = "dataset" if dataset is not None else "ministry"
+    if item is None or item.scope != expected:
+        return {"item": [_l("Unknown checklist item.")]}
+    if dataset is not None:
+        if not hand_tickable(item_id):
+            p.setdefault("item", []).append(_l("This item follows from the entry: complete the "
+                                               "entry instead of ticking it."))
+        else:
+            status = next(s for s in dataset_statuses(dataset, []) if s.item.id == item_id)
+            if status.state == NA:
+                p.setdefault("item", []).append(_l("This item does not apply to this entry."))
+    if len(note) > NOTE_MAX:
+        p.setdefault("note", []).append(_l("Keep the note under %(max)s characters.",
+                                           max=NOTE_MAX))
+    if evidence_url and (len(evidence_url) > URL_MAX or not is_http_url(evidence_url)):
+        p.setdefault("evidence_url", []).append(_l("Give a full web address starting with "
+                                                   "http:// or https://."))
+    if done and not note and not evidence_url:
+        p.setdefault("note", []).append(_l("Give the evidence: a link to the document, or a "
+                                           "note saying where it is (decision number, "
+                                           "date…)."))
+    return p
+
+
+def tick_item(user, item_id, *, dataset=None, organization=None, done=True, note="",
+              evidence_url=""):
+    """Record (or withdraw, with `done=False`) a hand tick on a dataset or ministry item, with
+    who and when. Raises TickInvalid; flushes and writes an audit row."""
+    note, evidence_url = (note or "").strip(), (evidence_url or "").strip()
+    problems = tick_problems(item_id, dataset, done, note, evidence_url)
+    if problems:
+        raise TickInvalid(problems)
+    query = sa.select(ChecklistTick).where(ChecklistTick.item_id == item_id)
+    if dataset is not None:
+        query = query.where(ChecklistTick.dataset_id == dataset.id)
+    else:
+        query = query.where(ChecklistTick.organization_id == organization.id,
+                            ChecklistTick.dataset_id.is_(None))
+    tick = db.session.scalars(query.order_by(ChecklistTick.at.desc())).first()
+    if tick is None:
+        tick = ChecklistTick(item_id=item_id, dataset_id=getattr(dataset, "id", None),
+                             organization_id=None if dataset is not None else organization.id)
+        db.session.add(tick)
+    tick.done, tick.note, tick.evidence_url = done, note, evidence_url
+    tick.by_id, tick.at = getattr(user, "id", None), utcnow()
+    record_audit(user, "checklist.tick" if done else "checklist.untick",
+                 dataset if dataset is not None else organization, item=item_id, note=note,
+                 evidence_url=evidence_url)
+    db.session.flush()
+    return tick
