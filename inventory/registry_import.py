@@ -129,7 +129,7 @@ class Table:
     total: int | None
     encoding: str = ""
     sheet: str = ""
-    merged_rows: dict = field(default_factory=dict)  # row number -> cell range
+    merged_rows: dict = field(default_factory=dict)  # row number -> (column letter, range)
 
 
 def read_table(data, max_bytes):
@@ -219,7 +219,7 @@ def _merged_rows(wb, ws):
                 first, last = int(m.group(2)), int(m.group(4) or m.group(2))
                 ref = m.group(0).split(b'"')[1].decode()
                 for row in range(first, min(last, first + 100000) + 1):
-                    out.setdefault(row, ref)
+                    out.setdefault(row, (m.group(1).decode(), ref))
             tail = text[-200:]
     return out
 
@@ -325,6 +325,7 @@ def _read_rows(table, mapping, report, max_rows, lookup):
     rows = []
     groups = sorted({c.distribution[0] for _i, c, _name in mapping if c.distribution})
     formula = _l("Formulas are not accepted: type the value itself.")
+    names = {name.split(" · ")[0]: name for _i, _c, name in mapping}
     for number, values in table.rows:
         if all(_is_empty(v) for v in values):
             report.empty_rows += 1
@@ -359,7 +360,8 @@ def _read_rows(table, mapping, report, max_rows, lookup):
             else:
                 parsed[column.key] = value
         if number in table.merged_rows:
-            problems.append(Problem(number, table.merged_rows[number], "", _l(
+            letter, cells = table.merged_rows[number]
+            problems.append(Problem(number, names.get(letter, letter), cells, _l(
                 "Merged cells are not accepted: unmerge them and fill in every row.")))
         distributions = None
         if groups:
