@@ -13,8 +13,8 @@ separated by semicolons.
 """
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
 from datetime import date, datetime, timedelta
+from functools import cache, cached_property
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -256,7 +256,7 @@ class Lookup:
         if key not in self._indexes:
             terms = column.terms()
             index = {}
-            for code, term in terms.items():
+            for code in terms:
                 names = {str(code)}
                 for lang in LANGS:
                     names.add(term_label(terms, code, lang))

@@ -229,13 +229,15 @@ def _read_csv(data):
         data, encodings = data[3:], (("utf-8", "UTF-8 (BOM)"),)
     else:
         encodings = (("utf-8", "UTF-8"), ("cp1256", "Windows-1256"))
-    for codec, name in encodings:
+    text = encoding = None
+    for codec, label in encodings:
         try:
             text = data.decode(codec)
-            break
         except UnicodeDecodeError:
             continue
-    else:
+        encoding = label
+        break
+    if text is None:
         raise FileRejected(_l("The text encoding of this CSV file is not recognised: save it "
                               "as CSV UTF-8."))
     first_line = text.split("\n", 1)[0]
@@ -250,7 +252,7 @@ def _read_csv(data):
                               "Arabic, French or English). Download the template to see "
                               "them."))
     return Table("csv", header, enumerate(reader, start=2), text.count("\n") or None,
-                 encoding=name)
+                 encoding=encoding)
 
 
 # --------------------------------------------------------------------------- headers

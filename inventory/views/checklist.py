@@ -4,8 +4,17 @@ CSV, Markdown) of a ministry's or an entry's checklist.
 The entry page shows the entry's checklist through `templates/datasets/_checklist_panel.html`,
 which calls the `entry_checklist` template global registered here.
 """
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template
-from flask import request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required

@@ -12,8 +12,17 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
-from flask import stream_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    stream_template,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm

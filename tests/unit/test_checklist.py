@@ -8,7 +8,7 @@ from inventory import checklist as cl
 from inventory import workflow
 from inventory.extensions import db
 from inventory.models import AuditLog, ChecklistTick
-from tests.conftest import SHARED, complete_fields, restricted_fields
+from tests.conftest import SHARED, restricted_fields
 
 
 def statuses(dataset):
