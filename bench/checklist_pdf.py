@@ -2,7 +2,7 @@
 
 Same-run baselines: computing the statuses (the database and rules part) and rendering the
 HTML the PDF is made from; the PDF figure is what WeasyPrint adds on top. Also the one-entry
-PDF, for scale. Runs on a temporary SQLite file (or `--database-url=...`).
+PDF, for scale. Runs on a temporary SQLite file built by the migrations.
 """
 import random
 import re
@@ -58,6 +58,7 @@ def populate(org, user, count, seed=11):
 
 def main(argv):
     from flask_babel import force_locale
+    from flask_migrate import upgrade
 
     from inventory import checklist as cl
     from inventory import checklist_export as ce
@@ -66,20 +67,17 @@ def main(argv):
     from inventory.extensions import db
     from inventory.models import Organization, User
 
-    url = next((a.split("=", 1)[1] for a in argv if a.startswith("--database-url=")), None)
     count = int(next((a.split("=", 1)[1] for a in argv if a.startswith("--entries=")),
                      ENTRIES))
     tmp = tempfile.mkdtemp(prefix="bench-checklist-")
 
     class BenchConfig(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
 
     app = create_app(BenchConfig)
     figures = {"entries": count}
     with app.app_context():
-        if url:
-            db.drop_all()
-        db.create_all()
+        upgrade()  # the real schema, with the search-index triggers every insert fires
         org = Organization(code="MESRS", name_ar="وزارة التعليم العالي والبحث العلمي",
                            name_fr="Ministère de l'Enseignement supérieur et de la Recherche "
                                    "scientifique")
@@ -114,8 +112,6 @@ def main(argv):
         progress = subject.summary.dataset_progress
         figures["dataset_items_done"] = f"{progress.done}/{progress.applicable}"
         assert len(subject.summary.entries) == count and cl.items()
-        if url:
-            db.drop_all()
     return figures
 
 

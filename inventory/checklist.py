@@ -12,7 +12,7 @@ by item, how the entry answers it:
   (who and when are recorded);
 - derived-or-hand items (D05, D10): done when the entry records the answer, else by hand.
 
-Items D08–D20 prepare, publish and maintain the open data: they do not apply to an entry
+Items D07–D20 prepare, publish and maintain the open data: they do not apply to an entry
 classified restricted or not publishable. Progress counts done items among those that apply.
 
 Domain operations (`tick_item`) flush and write an audit row; callers commit.
@@ -27,16 +27,16 @@ from sqlalchemy.orm import selectinload
 
 from . import vocabularies as vocab
 from .audit import record_audit
+from .checklist_rules import CLOSED, RULES
 from .errors import InventoryError
 from .extensions import db
 from .models import ChecklistTick, Dataset, ReviewEvent, utcnow
-from .workflow import _EMAIL, is_http_url
+from .workflow import is_http_url
 
 DONE, TODO, NA = "done", "todo", "na"
 STATE_LABELS = {DONE: _l("Done"), TODO: _l("To do"), NA: _l("Does not apply")}
 SOURCE_LABELS = {"entry": _l("From the entry"), "workflow": _l("From the workflow"),
                  "hand": _l("Ticked by hand")}
-CLOSED = ("restricted", "not_publishable")
 NOTE_MAX = 5000
 URL_MAX = 2000
 
@@ -78,202 +78,6 @@ def dataset_items():
     return [i for i in items().values() if i.scope == "dataset"]
 
 
-# --------------------------------------------------------------------------- derivation rules
-
-def _blank(dataset, name):
-    value = getattr(dataset, name)
-    return value is None or value == "" or value == [] or (isinstance(value, str)
-                                                          and not value.strip())
-
-
-def _missing(dataset, *names):
-    return [(name, None) for name in names if _blank(dataset, name)]
-
-
-def _identified(ds):
-    missing = _missing(ds, "title_ar", "title_fr")
-    if _blank(ds, "description_ar") and _blank(ds, "description_fr"):
-        missing.append(("description_ar", None))
-    return missing + _missing(ds, "owner_unit", "source_system")
-
-
-def _restriction_assessed(ds):
-    if not ds.classification:
-        return [("classification", None)]
-    if ds.classification not in CLOSED:
-        return []
-    return _missing(ds, "restriction_grounds", "harm_note", "public_interest_note",
-                    "proportionality_note", "restriction_review_date")
-
-
-def _personal_data_detected(ds):
-    if not ds.personal_data:
-        return [("personal_data", None)]
-    if ds.personal_data in ("yes", "pseudonymised"):
-        return _missing(ds, "personal_data_categories")
-    return []
-
-
-def _other_constraints_recorded(ds):
-    return _missing(ds, "other_constraints")
-
-
-def _classified(ds):
-    if not ds.classification:
-        return [("classification", None)]
-    missing = _missing(ds, "restriction_grounds") if ds.classification in CLOSED else []
-    if not ds.access_rights:
-        missing.append(("access_rights", None))
-    elif (ds.access_rights == "PUBLIC") == (ds.classification in CLOSED):
-        missing.append(("access_rights", _l("The access rights do not match the "
-                                            "classification.")))
-    return missing
-
-
-def _priority_scored(ds):
-    return _missing(ds, "demand", "value", "readiness", "risk")
-
-
-def _anonymised(ds):
-    if not ds.personal_data:
-        return [("personal_data", None)]
-    if ds.personal_data == "aggregated":
-        return []
-    return [("personal_data", _l("Record the anonymisation or aggregation and the "
-                                 "re-identification risk assessment (tick by hand)."))]
-
-
-def _open_format(ds):
-    formats = vocab.formats()
-    good = [d.format for d in ds.distributions if d.format in formats
-            and formats[d.format].extra["open"] and formats[d.format].extra["machine_readable"]]
-    missing = []
-    if not good:
-        missing.append(("distributions", _l("No distribution in an open, machine-readable "
-                                            "format (CSV, JSON, XML, GeoJSON…).")))
-    if ds.frequency == "CONT" and not set(good) & API_FORMATS:
-        missing.append(("distributions", _l("Continuously updated data need an API.")))
-    return missing
-
-
-API_FORMATS = {"REST", "WMS_SRVC", "WFS_SRVC"}
-
-
-def _licensed(ds):
-    if not ds.license_code:
-        return [("license_code", None)]
-    licence = vocab.licences().get(ds.license_code)
-    if licence is None or not licence.extra["open"]:
-        return [("license_code", _l("The licence is not an open licence."))]
-    return []
-
-
-DCAT_FIELDS = ("title_ar", "title_fr", "description_ar", "description_fr", "keywords_ar",
-               "keywords_fr", "themes", "contact_email", "temporal_start", "spatial",
-               "frequency", "languages", "license_code", "access_rights")
-
-
-def _dcat_complete(ds):
-    missing = [(name, None) for name in DCAT_FIELDS
-               if (list(ds.themes) == [] if name == "themes" else _blank(ds, name))]
-    if ds.contact_email and not _EMAIL.match(ds.contact_email.strip()):
-        missing.append(("contact_email", _l("This is not a valid e-mail address.")))
-    return missing
-
-
-def _approved(ds):
-    if ds.status in ("approved", "published"):
-        return []
-    return [("status", _l("Not approved by a reviewer yet."))]
-
-
-def _published(ds):
-    missing = []
-    if ds.status != "published":
-        missing.append(("status", _l("Not published on the national portal yet.")))
-    if not is_http_url((ds.landing_page or "").strip()):
-        missing.append(("landing_page", _l("Record the page of the data on the body's web "
-                                           "site.")))
-    return missing
-
-
-def _maintained(ds):
-    missing = _missing(ds, "frequency")
-    if ds.frequency != "NEVER":
-        missing += _missing(ds, "next_update_due")
-    return missing + _missing(ds, "steward")
-
-
-def _no_personal_data(ds):
-    if ds.personal_data == "none" and ds.classification != "open_after_treatment":
-        return _l("The entry contains no personal data.")
-    return None
-
-
-@dataclass(frozen=True)
-class Rule:
-    """How the entry answers a dataset item.
-
-    `check(dataset)` lists what is missing as (field name, message or None for the field's
-    label); None means no field answers the item. `hand`: may be ticked by hand when the
-    check does not settle it. `opening_step`: does not apply to entries that will not be
-    opened. `not_applicable(dataset)`: another reason why the item does not apply, or None.
-    """
-
-    explanation: object
-    check: object = None
-    hand: bool = False
-    opening_step: bool = False
-    source: str = "entry"
-    not_applicable: object = None
-
-
-_HAND = _l("Ticked by hand: no field of the entry records it.")
-RULES = {
-    "D01": Rule(_l("From the entry: titles in Arabic and French, a description, the producing "
-                   "unit and the source system."), _identified),
-    "D02": Rule(_HAND, hand=True),
-    "D03": Rule(_l("From the entry: the openness classification and, for a restriction, the "
-                   "legal grounds, the harm, public-interest and proportionality notes and the "
-                   "date of review."), _restriction_assessed),
-    "D04": Rule(_l("From the entry: the personal-data answer and, when the data contain "
-                   "personal or pseudonymised data, their categories."),
-                _personal_data_detected),
-    "D05": Rule(_l("From the entry when other constraints are recorded; otherwise ticked by "
-                   "hand (for example when none apply)."), _other_constraints_recorded,
-                hand=True),
-    "D06": Rule(_l("From the entry: the classification, the legal grounds of a restriction, "
-                   "and access rights that match the classification."), _classified),
-    "D07": Rule(_l("From the entry: demand, value, readiness and risk answered."),
-                _priority_scored, opening_step=True),
-    "D08": Rule(_HAND, hand=True, opening_step=True),
-    "D09": Rule(_HAND, hand=True, opening_step=True),
-    "D10": Rule(_l("Does not apply when the data contain no personal data. Done from the entry "
-                   "when only aggregated data are held; otherwise ticked by hand once the data "
-                   "are anonymised or aggregated."), _anonymised, hand=True,
-                opening_step=True, not_applicable=_no_personal_data),
-    "D11": Rule(_l("From the entry: at least one distribution in an open, machine-readable "
-                   "format (a PDF alone is not enough), and an API for continuously updated "
-                   "data."), _open_format, opening_step=True),
-    "D12": Rule(_l("From the entry: an open licence is chosen."), _licensed, opening_step=True),
-    "D13": Rule(_l("From the entry: titles, descriptions and keywords in Arabic and French, a "
-                   "theme, a contact e-mail, the period and area covered, the update frequency, "
-                   "the languages, the licence and the access rights. The publisher and the "
-                   "dates are recorded by the application."), _dcat_complete,
-                opening_step=True),
-    "D14": Rule(_HAND, hand=True, opening_step=True),
-    "D15": Rule(_HAND, hand=True, opening_step=True),
-    "D16": Rule(_l("From the workflow: a reviewer has approved the entry."), _approved,
-                opening_step=True, source="workflow"),
-    "D17": Rule(_l("From the workflow and the entry: published on the national portal, with "
-                   "the page of the data on the body's web site recorded."), _published,
-                opening_step=True, source="workflow"),
-    "D18": Rule(_l("From the entry: the update frequency, the next update date (unless the "
-                   "data are never updated) and the data steward."), _maintained,
-                opening_step=True),
-    "D19": Rule(_HAND, hand=True, opening_step=True),
-    "D20": Rule(_HAND, hand=True, opening_step=True),
-}
 MINISTRY_EXPLANATION = _l("Ticked by hand by an officer of the organization or an "
                           "administrator, with evidence.")
 
