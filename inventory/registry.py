@@ -35,7 +35,7 @@ _HTML = re.compile(r"<\s*[a-zA-Z!/?]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                          **{chr(0x06F0 + i): str(i) for i in range(10)},
-                         "٫": ".", "٬": "", "\u00a0": "", "\u202f": "", " ": ""})
+                         "٫": ".", "٬": "", "\u00a0": "", "\u202f": ""})
 # What an empty cell means, by kind (text columns hold "", lists [], flags False).
 EMPTY = {"text": "", "email": "", "url": "", "reference": "", "keywords": [], "codes": [],
          "bool": False}
@@ -367,7 +367,7 @@ def parse_int(raw):
     elif isinstance(raw, float) and raw.is_integer():
         value = int(raw)
     else:
-        text = normalise_digits(str(raw)).strip()
+        text = re.sub(r"\s", "", normalise_digits(str(raw)))  # "1 024" is a number too
         if not re.fullmatch(r"\d{1,18}", text):
             raise CellError(_l("Not a whole number: write digits only (for example 1024)."))
         value = int(text)

@@ -543,3 +543,37 @@ def test_large_upload_streams_progress_before_the_report(client, login, make, or
     report = [i for i, c in enumerate(chunks) if 'id="report-title"' in c]
     assert progress and report and progress[0] < report[0]
     assert "<progress" in "".join(chunks)
+
+
+def test_controlled_labels_name_one_code_each(app_ctx):
+    """Labels are written in the register's language and read back in any language: no label
+    may name two codes of one list, or the round trip would depend on luck."""
+    lookup = reg.Lookup()
+    for column in reg.all_known_columns():
+        if column.terms is None:
+            continue
+        _terms, index = lookup.index(column)
+        ambiguous = {label: codes for label, codes in index.items() if len(codes) > 1}
+        assert not ambiguous, (column.key, ambiguous)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2024-03-31", date(2024, 3, 31)), ("31/03/2024", date(2024, 3, 31)),
+    ("31-03-2024", date(2024, 3, 31)), ("2024/3/1", date(2024, 3, 1)),
+    ("٣١/٠٣/٢٠٢٤", date(2024, 3, 31)), ("2024-03-31 00:00:00", date(2024, 3, 31)),
+    (datetime(2024, 3, 31, 12), date(2024, 3, 31)), (45382, date(2024, 3, 31))])
+def test_dates_in_every_accepted_form(text, expected):
+    assert reg.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2024", "03/31/2024", "mars 2024", "2024", "-5", 0])
+def test_dates_refused(text):
+    with pytest.raises(reg.CellError):
+        reg.parse_date(text)
+
+
+def test_neutralisation_round_trip():
+    from inventory.sheets import neutralise, restore
+    for value in ["=1+1", "+216", "-x", "@a", "'=x", "''=y", "'plain", "plain", "\tt", "", "ok="]:
+        assert restore(neutralise(value)) == value
+        assert not str(neutralise(value)).startswith(("=", "+", "-", "@", "\t"))
