@@ -5,6 +5,7 @@ download produce the same file. The PDF comes from `templates/checklist/pdf.html
 shaped and laid out right to left by WeasyPrint (Pango/HarfBuzz) with the Noto Naskh Arabic
 font from Debian's fonts-noto-core.
 """
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -157,6 +158,17 @@ def _entry_header():
 
 # --------------------------------------------------------------------------- PDF
 
+_STRONG = re.compile(r"[A-Za-z\u00c0-\u024f]|[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def text_dir(value, default="ltr"):
+    """'rtl' or 'ltr' from the first strong letter of `value` (WeasyPrint has no dir=auto)."""
+    match = _STRONG.search(str(value or ""))
+    if match is None:
+        return default
+    return "ltr" if match.group(0).isascii() or match.group(0) < "\u0600" else "rtl"
+
+
 def compact_ids(ids):
     """'D01 D02 D03 D05' -> 'D01–03, 05': short enough to keep an entry on one line."""
     numbers = [int(i[1:]) for i in ids]
@@ -198,7 +210,8 @@ def render_pdf_html(subject, lang):
         "checklist/pdf.html", subject=subject, lang=lang,
         text_dir="rtl" if lang in RTL else "ltr", today=date.today(), generated=utcnow(),
         page_counter=_css_counter_text(), item_row=lambda s: _item_row(s, lang),
-        facts=_facts(subject, lang), cl=cl, vocab=vocab, title=_title, compact_ids=compact_ids)
+        facts=_facts(subject, lang), cl=cl, vocab=vocab, title=_title, compact_ids=compact_ids,
+        text_dir_of=text_dir)
 
 
 def _pdf(subject, lang):
