@@ -119,13 +119,14 @@ def test_create_then_update_then_unchanged(make, org, ckan):
 def test_withdraw_private_then_delete_and_republish(make, org, ckan, app):
     from inventory import workflow
     ds = _approved(make, org)
-    assert publish(ds, ckan).outcome == "ok"
+    p0 = publish(ds, ckan); assert (p0.outcome, p0.error_code, p0.error_message) == ("ok", None, "")
     db.session.commit()
     admin = make.user("admin")
     workflow.withdraw(ds, admin, "obsolete")
     pub = withdraw(ds, ckan)
     db.session.commit()
-    assert pub.outcome == "ok" and ds.ckan_state == "private" and ds.status == "withdrawn"
+    assert (pub.outcome, pub.error_code, pub.error_message) == ("ok", None, "")
+    assert ds.ckan_state == "private" and ds.status == "withdrawn"
     assert raw_api().action.package_show(id=ds.ckan_name)["private"] is True
 
     pub = withdraw(ds, ckan, mode="delete")
