@@ -52,6 +52,17 @@ class SubmissionIncomplete(InventoryError):
         self.problems = problems
 
 
+class InvalidInput(InventoryError):
+    """Input that breaks a rule only the domain can check (a taken e-mail, an immutable code);
+    `problems` maps form field names to translated messages, as for SubmissionIncomplete."""
+
+    status_code = 422
+
+    def __init__(self, problems):
+        super().__init__(_l("Some values are not valid."), problems=problems)
+        self.problems = problems
+
+
 ERROR_TITLES = {
     400: _l("The request could not be understood"),
     401: _l("Please sign in"),

@@ -75,12 +75,16 @@ class Organization(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), default="")
     website: Mapped[str] = mapped_column(sa.String(500), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when the body was merged into another (governments change): its entries, members
+    # and campaigns moved there; it stays, inactive, so old references still resolve.
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
     # Last number handed out for the `<ORG>-<NNNN>` reference; incremented atomically.
     entry_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    parent = relationship("Organization", remote_side=[id])
+    parent = relationship("Organization", remote_side=[id], foreign_keys=[parent_id])
+    replaced_by = relationship("Organization", remote_side=[id], foreign_keys=[replaced_by_id])
 
     def name(self, locale):
         """Name in `locale`, falling back to the other languages."""
