@@ -100,7 +100,6 @@ class UserForm(FlaskForm):
         _l("Organizations"), coerce=int,
         description=_l("An officer edits the entries of these organizations; a reviewer reviews "
                        "them. Administrators see everything."))
-    active = BooleanField(_l("Active (may sign in)"))
 
 
 class UserCreateForm(UserForm):

@@ -36,7 +36,6 @@ ORG_KINDS = {
     "municipality": _l("Municipality"),
     "other": _l("Other public body"),
 }
-USER_FIELDS = ("name", "role", "active")
 ORG_FIELDS = ("code", "name_ar", "name_fr", "name_en", "kind", "parent_id", "email", "website",
               "active")
 CAMPAIGN_FIELDS = ("name_ar", "name_fr", "name_en", "description", "sectors", "start_date",
@@ -85,18 +84,18 @@ def _check_admin_kept(actor, user, role, active):
         raise InvalidInput(problems)
 
 
-def update_user(actor, user, name, role, organizations, active):
-    """Change name, role, organizations and whether the account may sign in."""
-    _check_admin_kept(actor, user, role, active)
+def update_user(actor, user, name, role, organizations):
+    """Change name, role and organizations (see `set_user_active` for access)."""
+    _check_admin_kept(actor, user, role, user.active)
     _check_organizations(role, organizations)
-    before = {"name": user.name, "role": user.role, "active": user.active,
+    before = {"name": user.name, "role": user.role,
               "organizations": [o.code for o in user.organizations]}
-    user.name, user.role, user.active = name.strip(), role, active
+    user.name, user.role = name.strip(), role
     user.organizations = sorted(organizations, key=lambda o: o.code)
-    after = {"name": user.name, "role": user.role, "active": user.active,
+    after = {"name": user.name, "role": user.role,
              "organizations": [o.code for o in user.organizations]}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-    if changes.keys() & {"role", "active", "organizations"}:
+    if changes.keys() & {"role", "organizations"}:
         user.session_stamp = secrets.token_hex(16)  # new rights apply from the next request
     record_audit(actor, "user.update", user, changes=changes)
     db.session.flush()

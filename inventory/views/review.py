@@ -4,7 +4,7 @@ comments overall and per field) and the reviewer's priority override.
 Each view loads the entry, checks the same `workflow.can_*` predicate the templates use to
 show the button, then calls the workflow operation and commits.
 """
-from datetime import date
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -73,7 +73,7 @@ def review_queue():
     since, since_error = _since(request.args.get("since", "").strip()[:10])
     stmt = apply_filters(visible_datasets(current_user), filters, current_locale())
     if since:
-        stmt = stmt.where(Dataset.submitted_at >= since)
+        stmt = stmt.where(Dataset.submitted_at >= datetime.combine(since, time.min))
     if sort in QUEUE_SORTS:
         stmt = stmt.order_by(None).order_by(*QUEUE_SORTS[sort])
     stmt = stmt.options(selectinload(Dataset.campaign), *LIST_OPTIONS)

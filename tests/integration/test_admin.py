@@ -84,14 +84,14 @@ def test_bad_new_user_is_refused_field_by_field(client, make, admin, overrides, 
     assert NEW_PASSWORD not in html  # passwords are never echoed back
 
 
-def test_edit_role_organizations_and_state(app, client, make, admin, login):
+def test_edit_role_and_organizations(app, client, make, admin, login):
     a, b = make.org("AAA"), make.org("BBB")
     officer = make.user("officer", [a])
     their_client = app.test_client()
     login(officer, c=their_client)
     response = client.post(f"/admin/users/{officer.id}", data={
         "user-name": "Relecteur", "user-role": "reviewer",
-        "user-organizations": [str(a.id), str(b.id)], "user-active": "y"})
+        "user-organizations": [str(a.id), str(b.id)]})
     assert response.status_code == 302
     officer = fresh(User, officer.id)
     assert officer.role == "reviewer" and [o.code for o in officer.organizations] == ["AAA",
@@ -106,9 +106,7 @@ def test_admins_cannot_lock_themselves_out(client, admin):
     response = client.post(f"/admin/users/{admin.id}", data={"user-role": "officer",
                                                              "user-name": "Moi"})
     assert response.status_code == 400
-    html = text(response)
-    assert "You cannot deactivate your own account." in html
-    assert "You cannot remove your own administrator role." in html
+    assert "You cannot remove your own administrator role." in text(response)
     response = client.post(f"/admin/users/{admin.id}/active", data={"active": "0"},
                            follow_redirects=True)
     assert "You cannot deactivate your own account." in text(response)

@@ -128,8 +128,7 @@ ROUTES = [
            "password_confirm": NEW_PASSWORD}),
     Route("admin.user_edit", "GET", "/admin/users/{idle_id}", admin_only()),
     Route("admin.user_edit", "POST", "/admin/users/{idle_id}", admin_only(302),
-          {"user-name": "Renamed", "user-role": "reviewer", "user-organizations": "{org_id}",
-           "user-active": "y"}),
+          {"user-name": "Renamed", "user-role": "reviewer", "user-organizations": "{org_id}"}),
     Route("admin.user_password", "POST", "/admin/users/{idle_id}/password", admin_only(302),
           {"pw-password": NEW_PASSWORD, "pw-password_confirm": NEW_PASSWORD}),
     Route("admin.user_set_active", "POST", "/admin/users/{idle_id}/active", admin_only(302),
@@ -340,3 +339,16 @@ def test_inactive_account_is_signed_out(client, world):
 def test_sign_in_form_still_works_for_the_matrix_users(client, world, login):
     login(world["users"]["reviewer"], PASSWORD)
     assert client.get("/review").status_code == 200
+
+
+@pytest.mark.parametrize("route", [
+    pytest.param(r, id=str(r)) for r in ROUTES
+    if r.endpoint.startswith(("admin.", "review.")) and r.method == "POST"])
+def test_every_admin_and_review_write_is_audited(client, world, route):
+    from inventory.models import AuditLog
+    sign_in(client, world["users"]["admin"])
+    before = db.session.scalar(db.select(db.func.count(AuditLog.id)))
+    assert _check(client, world, route, "admin", "own", route.expect["admin"]
+                  if not isinstance(route.expect["admin"], tuple)
+                  else route.expect["admin"][0]) is None
+    assert db.session.scalar(db.select(db.func.count(AuditLog.id))) > before

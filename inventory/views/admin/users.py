@@ -100,7 +100,7 @@ def user_edit(user_id):
     if form.validate():
         done, changes, errors = commit_or_report(form, lambda: administration.update_user(
             current_user, user, form.name.data, form.role.data,
-            organizations_by_id(form.organizations.data), form.active.data))
+            organizations_by_id(form.organizations.data)))
         if done:
             flash(_("Account saved.") if changes else _("Nothing changed."), "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
