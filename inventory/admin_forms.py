@@ -1,5 +1,6 @@
 """Forms of the administration, review and priority pages (shape checks only; the rules that
 need the database live in `administration` and `priority`)."""
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -52,6 +53,27 @@ def strip(value):
     if value is None:
         return ""
     return value.strip() if isinstance(value, str) else value
+
+
+def kept_input():
+    """The input of this page's form kept when the session expired or the CSRF token went
+    stale on submit (`?stash=<token>`, see `auth.stash_and_reauthenticate`), or None. Taking
+    it consumes it; the caller is a view (request boundary), so it commits."""
+    from .auth import take_stash
+    from .extensions import db
+    data = take_stash(request.args.get("stash"), request.path)
+    if data is not None:
+        db.session.commit()
+    return data
+
+
+def page_form(form_class, **kwargs):
+    """`form_class(**kwargs)`, filled from the post as usual; on GET, from the input kept by an
+    interrupted submit when there is some (then `form.kept` is True)."""
+    kept = kept_input() if request.method == "GET" else None
+    form = form_class(formdata=kept, **kwargs) if kept is not None else form_class(**kwargs)
+    form.kept = kept is not None
+    return form
 
 
 def form_error_list(form, extra=None):

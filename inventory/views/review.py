@@ -18,6 +18,7 @@ from ..admin_forms import (
     ReviewForm,
     apply_problems,
     form_error_list,
+    page_form,
 )
 from ..auth import role_required
 from ..dashboard import LIST_OPTIONS, visible_campaigns
@@ -117,9 +118,10 @@ def _render_review(dataset, form, status=200, errors=None):
 @role_required("reviewer")
 def review_dataset(dataset_uuid):
     dataset = _load_for_review(dataset_uuid)
-    form = ReviewForm()
+    form = page_form(ReviewForm)
     if request.method == "GET":
-        form.version.data = str(dataset.version)
+        if not form.kept:
+            form.version.data = str(dataset.version)
         return _render_review(dataset, form)
     if not workflow.can_review(current_user, dataset):
         if workflow.allowed("approve", dataset.status):
@@ -162,11 +164,11 @@ def review_dataset(dataset_uuid):
 def priority_override(dataset_uuid):
     """Set the entry's priority tier by hand (with a reason), or go back to the computed one."""
     dataset = load_dataset(dataset_uuid, workflow.can_override_priority)
-    form = PriorityOverrideForm()
+    form = page_form(PriorityOverrideForm)
     prio = priority.compute(dataset, priority.get_weights())
     errors = None
     status = 200
-    if request.method == "GET" and dataset.priority_override_tier:
+    if request.method == "GET" and dataset.priority_override_tier and not form.kept:
         form.tier.data = dataset.priority_override_tier
     if request.method == "POST" and request.form.get("clear"):
         priority.clear_override(dataset, current_user)

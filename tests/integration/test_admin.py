@@ -454,12 +454,18 @@ def test_vocabulary_browser(client, admin):
 
 # --------------------------------------------------------------------------- CSRF
 
-def test_admin_forms_need_the_csrf_token(csrf_app, make):
+def test_admin_form_without_a_valid_csrf_token_is_not_applied_but_kept(csrf_app, make):
     user = make.user("admin")
     client = csrf_app.test_client()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
                       text(client.get("/login"))).group(1)
     client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     response = client.post("/admin/organizations/new", data=ORG_DATA)
-    assert response.status_code == 400
+    assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 0
+    page = text(client.get(response.headers["Location"]))
+    assert "وزارة تكنولوجيات الاتصال" in page and 'value="MTC2"' in page
+    # A password is never kept.
+    response = client.post("/admin/users/new", data=new_user_data(make.org()))
+    page = text(client.get(response.headers["Location"]))
+    assert "Nouvelle.Personne@Example.org" in page and NEW_PASSWORD not in page

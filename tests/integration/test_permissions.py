@@ -97,6 +97,16 @@ ROUTES = [
     Route("datasets.dataset_transition", "POST", "/datasets/{draft}/transition/no-such-action",
           {**anon(), **everyone(404)}),
 
+    # --- portal publication (catalog) ---
+    Route("publications.publication_list", "GET", "/publications", {**anon(), **SIGNED_IN}),
+    Route("publications.dataset_publish", "POST", "/datasets/{approved}/publish",
+          {**anon(), "officer": DENIED, "reviewer": DENIED, "admin": (302, 302)}),
+    Route("publications.publication_publish_all", "POST", "/publications/publish-all",
+          admin_only(302)),
+    Route("publications.publication_reconcile", "GET", "/publications/reconcile", admin_only()),
+    Route("publications.publication_adopt", "POST", "/publications/adopt", admin_only(302),
+          {"name": ""}),
+
     # --- review ---
     Route("review.review_queue", "GET", "/review",
           {**anon(), "officer": 403, "reviewer": 200, "admin": 200}),

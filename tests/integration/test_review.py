@@ -272,7 +272,7 @@ def test_second_reviewer_gets_a_clear_message(client, login, make, team):
     assert reload(ds).status == "approved"
 
 
-def test_review_form_needs_the_csrf_token(csrf_app, make, team):
+def test_review_without_a_valid_csrf_token_is_not_applied_but_kept(csrf_app, make, team):
     ds = make.dataset(team["org"], status="submitted")
     client = csrf_app.test_client()
 
@@ -280,15 +280,34 @@ def test_review_form_needs_the_csrf_token(csrf_app, make, team):
         page = text(client.get(path))
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
-    token = get_token("/login")
     client.post("/login", data={"email": team["reviewer"].email, "password": "Correct-horse-42",
-                                "csrf_token": token})
-    assert client.post(f"/review/{ds.uuid}", data={"decision": "approve"}).status_code == 400
+                                "csrf_token": get_token("/login")})
+    response = client.post(f"/review/{ds.uuid}", data={
+        "decision": "request_changes", "comment": "Commentaire gardé",
+        "fc_title_fr": "Précisez l'année"})
+    assert response.status_code == 302 and "stash=" in response.headers["Location"]
     assert reload(ds).status == "submitted"
+    page = text(client.get(response.headers["Location"]))
+    assert "Commentaire gardé" in page and "Précisez l&#39;année" in page
     token = get_token(f"/review/{ds.uuid}")
     response = client.post(f"/review/{ds.uuid}", data={"decision": "approve",
                                                        "csrf_token": token})
     assert response.status_code == 302 and reload(ds).status == "approved"
+
+
+def test_expired_session_keeps_the_review_until_signed_in_again(app, make, team):
+    ds = make.dataset(team["org"], status="submitted")
+    client = app.test_client()  # no session: it expired
+    response = client.post(f"/review/{ds.uuid}", data={
+        "decision": "request_changes", "comment": "Écrit avant l'expiration",
+        "fc_owner_unit": "Quelle direction ?"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    response = client.post(response.headers["Location"], data={
+        "email": team["reviewer"].email, "password": "Correct-horse-42"})
+    page = text(client.get(response.headers["Location"]))
+    assert "Écrit avant l&#39;expiration" in page and "Quelle direction ?" in page
+    assert re.search(r'<details class="review-step" open>\s*<summary>Identification', page)
+    assert reload(ds).status == "submitted"
 
 
 # --------------------------------------------------------------------------- withdraw

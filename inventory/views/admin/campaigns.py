@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ... import administration
 from ... import dashboard as stats
-from ...admin_forms import CampaignForm, form_error_list
+from ...admin_forms import CampaignForm, form_error_list, page_form
 from ...extensions import db
 from ...models import Campaign, Dataset
 from ...search import paginate
@@ -33,11 +33,11 @@ def campaign_list():
 
 
 def _form(campaign=None):
-    form = CampaignForm(obj=campaign)
+    form = page_form(CampaignForm, obj=campaign)
     keep = campaign.organizations if campaign is not None else ()
     form.organizations.choices = organization_choices(keep=keep)
     form.sectors.choices = choices(themes(), current_locale())
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         if campaign is not None:
             form.organizations.data = [o.id for o in campaign.organizations]
         else:

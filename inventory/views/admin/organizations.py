@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ... import administration
-from ...admin_forms import MergeForm, OrganizationForm, form_error_list
+from ...admin_forms import MergeForm, OrganizationForm, form_error_list, page_form
 from ...audit import record_audit
 from ...extensions import db
 from ...models import Dataset, Organization, user_organization
@@ -80,9 +80,9 @@ def _values(form):
 
 @bp.route("/organizations/new", methods=["GET", "POST"])
 def organization_new():
-    form = OrganizationForm()
+    form = page_form(OrganizationForm)
     form.parent_id.choices = _parent_choices()
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.active.data = True
     errors = None
     if form.validate_on_submit():
@@ -99,7 +99,7 @@ def organization_new():
 @bp.route("/organizations/<int:org_id>", methods=["GET", "POST"])
 def organization_edit(org_id):
     org = db.get_or_404(Organization, org_id)
-    form = OrganizationForm(obj=org)
+    form = page_form(OrganizationForm, obj=org)
     form.parent_id.choices = _parent_choices(org)
     entry_count = administration.organization_entry_count(org)
     errors = None
@@ -118,7 +118,7 @@ def organization_edit(org_id):
 @bp.route("/organizations/<int:org_id>/merge", methods=["GET", "POST"])
 def organization_merge(org_id):
     org = db.get_or_404(Organization, org_id)
-    form = MergeForm()
+    form = page_form(MergeForm)
     locale = current_locale()
     form.target.choices = [("", _("Choose…"))] + [
         (o.id, f"{o.code} — {o.name(locale)}") for o in db.session.scalars(

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ... import priority
 from ... import vocabularies as vocab
-from ...admin_forms import PriorityWeightsForm, form_error_list
+from ...admin_forms import PriorityWeightsForm, form_error_list, page_form
 from ...audit import record_audit
 from ...extensions import db
 from . import bp
@@ -17,7 +17,7 @@ from . import bp
 @bp.route("/priority", methods=["GET", "POST"])
 def priority_weights():
     current = priority.get_weights()
-    form = PriorityWeightsForm(data=current if request.method == "GET" else None)
+    form = page_form(PriorityWeightsForm, data=current if request.method == "GET" else None)
     if request.method == "POST" and request.form.get("defaults"):
         form = PriorityWeightsForm(formdata=None, data=priority.DEFAULT_WEIGHTS)
         return render_template("admin/priority.html", form=form, current=current,

@@ -10,6 +10,7 @@ from ...admin_forms import (
     UserCreateForm,
     UserForm,
     form_error_list,
+    page_form,
 )
 from ...extensions import db
 from ...models import ROLES, User
@@ -56,7 +57,7 @@ def user_list():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
-    form = UserCreateForm()
+    form = page_form(UserCreateForm)
     form.organizations.choices = organization_choices()
     errors = None
     if form.validate_on_submit():
@@ -84,8 +85,12 @@ def _edit_forms(user, posted):
     if posted:
         form = UserForm(prefix="user")
     else:
-        form = UserForm(formdata=None, prefix="user", obj=user)
-        form.organizations.data = [o.id for o in user.organizations]
+        # GET (maybe with input kept from an interrupted submit), or the password form's
+        # post: the account form then shows the account as it is.
+        form = page_form(UserForm, prefix="user", obj=user) if request.method == "GET" else \
+            UserForm(formdata=None, prefix="user", obj=user)
+        if not getattr(form, "kept", False):
+            form.organizations.data = [o.id for o in user.organizations]
     form.organizations.choices = organization_choices(keep=user.organizations)
     return form, PasswordResetForm(prefix="pw")
 
