@@ -107,6 +107,37 @@ ROUTES = [
     Route("publications.publication_adopt", "POST", "/publications/adopt", admin_only(302),
           {"name": ""}),
 
+    # --- guide checklist and register (one organization each for officers and reviewers) ---
+    Route("checklist.checklist_index", "GET", "/checklist",
+          {**anon(), "officer": 302, "reviewer": 302, "admin": 200}),
+    Route("checklist.organization_checklist", "GET", "/organizations/{org_code}/checklist",
+          {**anon(), "officer": OWN_ONLY, "reviewer": OWN_ONLY, "admin": (200, 200)}),
+    Route("checklist.organization_checklist_export", "GET",
+          "/organizations/{org_code}/checklist/export?format=md",
+          {**anon(), "officer": OWN_ONLY, "reviewer": OWN_ONLY, "admin": (200, 200)}),
+    Route("checklist.dataset_checklist_export", "GET",
+          "/datasets/{draft}/checklist/export?format=md",
+          {**anon(), "officer": OWN_ONLY, "reviewer": OWN_ONLY, "admin": (200, 200)}),
+    Route("checklist.organization_tick", "GET", "/organizations/{org_code}/checklist/M01",
+          {**anon(), "officer": OWN_ONLY, "reviewer": DENIED, "admin": (200, 200)}),
+    Route("checklist.organization_tick", "POST", "/organizations/{org_code}/checklist/M01",
+          {**anon(), "officer": (302, 403), "reviewer": DENIED, "admin": (302, 302)},
+          {"done": "1", "note": "Fait"}),
+    Route("checklist.dataset_tick", "GET", "/datasets/{draft}/checklist/D02",
+          {**anon(), "officer": OWN_ONLY, "reviewer": DENIED, "admin": (200, 200)}),
+    Route("checklist.dataset_tick", "POST", "/datasets/{draft}/checklist/D02",
+          {**anon(), "officer": (302, 403), "reviewer": DENIED, "admin": (302, 302)},
+          {"done": "1", "note": "Fait"}),
+    Route("registry.register_index", "GET", "/register",
+          {**anon(), "officer": 302, "reviewer": 302, "admin": 200}),
+    Route("registry.organization_register", "GET", "/organizations/{org_code}/register",
+          {**anon(), "officer": OWN_ONLY, "reviewer": OWN_ONLY, "admin": (200, 200)}),
+    Route("registry.register_export", "GET", "/organizations/{org_code}/register/export?format=csv",
+          {**anon(), "officer": OWN_ONLY, "reviewer": OWN_ONLY, "admin": (200, 200)}),
+    Route("registry.register_template", "GET", "/register/template", {**anon(), **SIGNED_IN}),
+    Route("registry.register_import", "POST", "/organizations/{org_code}/register/import",
+          {**anon(), "officer": (OK, 403), "reviewer": DENIED, "admin": (OK, OK)}),
+
     # --- review ---
     Route("review.review_queue", "GET", "/review",
           {**anon(), "officer": 403, "reviewer": 200, "admin": 200}),
@@ -283,7 +314,7 @@ def _check(client, world, route, role, scope, expected):
         return (f"{route.method} {path} as {role} ({scope}): got {response.status_code}, "
                 f"expected {expected}")
     if role in ("officer", "reviewer", "anonymous"):
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # downloads may be binary
         for mark in world["other_marks"]:
             if mark in path:
                 continue  # the UUID asked for is echoed in links (language switch): not a leak
