@@ -78,13 +78,10 @@ def _clean_database(request, app):
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
-            tables = list(reversed(db.metadata.sorted_tables))
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(conn.dialect.identifier_preparer.quote(t.name) for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))  # noqa: S608
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+            # DELETE in dependency order: on the few rows a test leaves it is several times
+            # faster than TRUNCATE, which rewrites every table's files on PostgreSQL.
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
 
 
 @pytest.fixture
