@@ -86,12 +86,12 @@ def test_register_upload_checked_then_imported(page, make, screenshot, tmp_path)
                       "Fiche fausse,WEEKLYX\n", encoding="utf-8")
     page.set_input_files("input[type=file]", str(upload))
     page.locator("button.button--primary").last.click()
-    page.wait_for_selector("#report-title")
+    page.wait_for_selector("#report > p:last-child a")  # the end of the streamed report
     assert page.locator(".import-problems tbody tr").count() == 1
     screenshot(page, "register-dry-run-ar")
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator("#report form button").click()
-    page.wait_for_selector("#report-title")
+    page.wait_for_selector("#report > p:last-child a")  # the end of the streamed report
     db.session.expire_all()
     titles = db.session.scalars(db.select(Dataset.title_fr).where(
         Dataset.organization_id == org.id)).all()
