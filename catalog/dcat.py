@@ -15,6 +15,8 @@ Stable API (other modules and the CKAN publisher rely on it):
   distribution's own triples; returns the keys of the shared nodes it references.
 - `catalog_to_rdf(graph, base=None, modified=None, issued=None, organizations=None)`:
   the `dcat:Catalog` node itself (without its `dcat:dataset` links, which each entry adds).
+- `graph` arguments are rdflib Graphs, or anything with `add((s, p, o))` (the stored pieces
+  are built from a plain set of triples, which is faster).
 - `entry_to_rdf(dataset, graph, base=None) -> set[str]`: an entry's own triples only, and the
   keys of the shared nodes (vocabulary concepts, publisher...) that `shared_node_to_rdf`
   describes. `dataset_to_rdf` = `entry_to_rdf` + `shared_node_to_rdf` for each key; the

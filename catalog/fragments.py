@@ -83,9 +83,9 @@ def stamps(condition, order=True, offset=None, limit=None):
 
 def build_pieces(dataset, base=None):
     """(pieces by format, shared keys) of one entry, from the rdflib mapping."""
-    graph = new_graph()
-    keys = dcat.entry_to_rdf(dataset, graph, base)
-    return pieces(graph), sorted(keys)
+    triples = set()  # the mapping only adds triples: a set is all it needs, and fast
+    keys = dcat.entry_to_rdf(dataset, triples, base)
+    return pieces(triples), sorted(keys)
 
 
 def _upsert(values):

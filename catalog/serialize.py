@@ -17,9 +17,8 @@ import re
 from functools import lru_cache
 
 from rdflib import BNode, URIRef
-from rdflib.namespace import RDF, XSD
 
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, RDF, XSD
 
 FORMATS = ("ttl", "nt", "jsonld", "xml")
 MEDIA_TYPES = {
@@ -96,9 +95,9 @@ def _by_subject(graph):
     return ordered
 
 
-def turtle_piece(graph):
+def turtle_piece(graph, grouped=None):
     out = []
-    for s, preds in _by_subject(graph).items():
+    for s, preds in (grouped or _by_subject(graph)).items():
         lines = []
         for p, objects in preds.items():
             verb = "a" if p == RDF.type else _term(p, True)
@@ -107,7 +106,7 @@ def turtle_piece(graph):
     return "\n".join(out)
 
 
-def ntriples_piece(graph):
+def ntriples_piece(graph, grouped=None):
     rows = [f"{_term(s, False)} {_term(p, False)} {_term(o, False)} .\n" for s, p, o in graph]
     return "".join(sorted(rows))
 
@@ -131,9 +130,9 @@ def _json_value(node):
     return value
 
 
-def jsonld_piece(graph):
+def jsonld_piece(graph, grouped=None):
     nodes = []
-    for s, preds in _by_subject(graph).items():
+    for s, preds in (grouped or _by_subject(graph)).items():
         node = {"@id": _json_value(s)["@id"]}
         for p, objects in preds.items():
             if p == RDF.type and all(isinstance(o, URIRef) for o in objects):
@@ -165,9 +164,9 @@ def _xml_node_attr(node):
     return f'rdf:about="{_xml_escape(str(node), True)}"'
 
 
-def rdfxml_piece(graph):
+def rdfxml_piece(graph, grouped=None):
     out = []
-    for s, preds in _by_subject(graph).items():
+    for s, preds in (grouped or _by_subject(graph)).items():
         lines = [f"<rdf:Description {_xml_node_attr(s)}>"]
         for p, objects in preds.items():
             name = _xml_qname(str(p))
@@ -193,8 +192,9 @@ PIECE_WRITERS = {"ttl": turtle_piece, "nt": ntriples_piece, "jsonld": jsonld_pie
 
 
 def pieces(graph):
-    """{format: piece} of `graph` in every format."""
-    return {fmt: writer(graph) for fmt, writer in PIECE_WRITERS.items()}
+    """{format: piece} of `graph` (an rdflib Graph or a set of triples) in every format."""
+    grouped = _by_subject(graph)
+    return {fmt: writer(graph, grouped) for fmt, writer in PIECE_WRITERS.items()}
 
 
 def jsonld_context():
