@@ -38,20 +38,25 @@ class Quality:
 def _distribution_checks(dataset):
     dists = list(dataset.distributions)
     has = bool(dists)
+    # APIs and services have no download address or size: only files are asked for them.
+    files = [d for d in dists if vocab.media_type_for(d.format)]
     return {
         "address": has and all(is_http_url(d.access_url) or is_http_url(d.download_url)
                                for d in dists),
         "format": has and all(d.format in vocab.formats() for d in dists),
         "description": has and all((d.description or "").strip() for d in dists),
         "availability": has and all(d.availability for d in dists),
-        "size": has and all(d.byte_size is not None for d in dists),
-        "download": has and all(is_http_url(d.download_url) for d in dists),
+        "size": has and all(d.byte_size is not None for d in files),
+        "download": has and all(is_http_url(d.download_url) for d in files),
     }
 
 
-def _first_missing_distribution_field(dataset, attribute, fallback="distributions"):
+def _first_missing_distribution_field(dataset, attribute, fallback="distributions",
+                                      files_only=False):
     for i, dist in enumerate(dataset.distributions):
-        if not getattr(dist, attribute):
+        if files_only and not vocab.media_type_for(dist.format):
+            continue
+        if getattr(dist, attribute) in (None, ""):
             return f"distributions-{i}-{attribute}"
     return fallback
 
@@ -91,9 +96,9 @@ def compute(dataset):
          _l("A description of every distribution"), dist["description"]),
         (_first_missing_distribution_field(dataset, "availability"),
          _l("The planned availability of every distribution"), dist["availability"]),
-        (_first_missing_distribution_field(dataset, "download_url"),
+        (_first_missing_distribution_field(dataset, "download_url", files_only=True),
          _l("A download address for every file"), dist["download"]),
-        (_first_missing_distribution_field(dataset, "byte_size"),
+        (_first_missing_distribution_field(dataset, "byte_size", files_only=True),
          _l("The size of every file"), dist["size"]),
     ]
     names = {"ar": _l("Title and description in Arabic"),
