@@ -202,3 +202,33 @@ def test_export_and_validate_commands(app, make, tmp_path):
     assert result.exit_code == 1 and "not readable as RDF" in result.output
     result = runner.invoke(args=["catalog", "refresh"])
     assert result.exit_code == 0 and "0 entries rebuilt" in result.output
+
+
+def test_empty_catalogue_is_served_and_valid(app, client):
+    for ext in MEDIA:
+        response = client.get(f"/catalog.{ext}")
+        assert response.status_code == 200
+        graph = parse(response.get_data(as_text=True), FMT[ext])
+        assert (dcat.catalog_uri(), RDF.type, DCAT.Catalog) in graph
+    result = app.test_cli_runner().invoke(args=["catalog", "validate"])
+    assert result.exit_code == 0 and "0 violation(s)" in result.output
+    assert client.get("/catalog.ttl?page=2").status_code == 404
+
+
+def test_structured_results_for_the_publishing_gate(make):
+    """What the CKAN publisher relies on: dataset_graph + shacl.validate, structured."""
+    from catalog import shacl
+    ds = make.dataset(make.org(), status="approved")
+    assert shacl.validate(dcat.dataset_graph(ds)).conforms
+    ds.description_ar = ds.description_fr = ""
+    ds.distributions[0].access_url = ds.distributions[0].download_url = "javascript:x()"
+    report = shacl.validate(dcat.dataset_graph(ds))
+    assert not report.conforms
+    found = {(r.focus, r.path, r.severity, r.component) for r in report.violations}
+    dist = str(dcat.distribution_uri(ds.distributions[0], dcat.dataset_uri(ds)))
+    assert found == {
+        (str(dcat.dataset_uri(ds)), "dct:description", "Violation",
+         "MinCountConstraintComponent"),
+        (dist, "dcat:accessURL", "Violation", "MinCountConstraintComponent")}
+    assert all(r.message and r.source_shape for r in report.violations)
+    db.session.rollback()
