@@ -28,7 +28,6 @@ def catalog_export(fmt, output):
     temporary name and renamed at the end, so a failed export never leaves half a file.
     """
     import os
-    import sys
     import time
 
     from inventory.extensions import db
@@ -56,7 +55,7 @@ def catalog_export(fmt, output):
         out.flush()
     db.session.commit()
     click.echo(f"catalogue exported ({fmt}, {size:,} characters) in "
-               f"{time.perf_counter() - started:.1f} s", err=True, file=sys.stderr)
+               f"{time.perf_counter() - started:.1f} s", err=True)
 
 
 @catalog_cli.command("validate")
