@@ -32,7 +32,7 @@ def run(variant, output):
 
     app = create_app()
     with app.app_context():
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         written = 0
         extra = {}
         if variant == "build":
@@ -69,14 +69,18 @@ def run(variant, output):
             shacl.shapes_graph()  # parsed once per process, as in the app
             datasets = db.session.scalars(sa.select(Dataset).order_by(Dataset.id).limit(50)
                                           .options(selectinload(Dataset.distributions))).all()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             for dataset in datasets:
                 shacl.validate(dcat.dataset_graph(dataset))
             extra["per_entry_ms"] = round((time.perf_counter() - started) * 1000
                                           / len(datasets), 1)
+            # CPU time too: on a shared machine, wall time also counts the neighbours' work
+            extra["per_entry_cpu_ms"] = round((time.process_time() - cpu_started) * 1000
+                                              / len(datasets), 1)
         else:
             raise SystemExit(f"unknown variant {variant}")
         seconds = time.perf_counter() - started
+        extra["cpu_seconds"] = round(time.process_time() - cpu_started, 2)
         if variant.startswith(("stream-", "baseline-")):
             written = os.path.getsize(output)
     print(json.dumps({"variant": variant, "seconds": round(seconds, 2),
