@@ -157,14 +157,21 @@ def shared_piece(keys, fmt, base=None, exclude=()):
     return PIECE_WRITERS[fmt](graph)
 
 
-def catalog_header(base=None, extra=None):
-    """(graph, keys) of the catalogue node, with its dates from the public entries."""
+def catalog_state():
+    """What the catalogue node says besides constants: (first issue of a public entry, last
+    update of one, the catalogue publisher's organization or None)."""
     issued, modified = db.session.execute(
         sa.select(sa.func.min(sa.func.coalesce(Dataset.issued_at, Dataset.approved_at)),
                   sa.func.max(Dataset.updated_at)).where(public_filter())).one()
-    code = dcat.catalog_publisher_code()
-    organizations = {o.code: o for o in db.session.scalars(
-        sa.select(Organization).where(Organization.code == code))}
+    publisher = db.session.scalar(
+        sa.select(Organization).where(Organization.code == dcat.catalog_publisher_code()))
+    return issued, modified, publisher
+
+
+def catalog_header(base=None, extra=None, state=None):
+    """(graph, keys) of the catalogue node, with its dates from the public entries."""
+    issued, modified, publisher = state or catalog_state()
+    organizations = {publisher.code: publisher} if publisher is not None else {}
     graph = new_graph()
     dcat.catalog_to_rdf(graph, base, modified=modified, issued=issued,
                         organizations=organizations)
@@ -216,14 +223,17 @@ class Page:
     size: int
     total: int
     stamps: list
+    state: tuple = ()  # catalog_state(): the catalogue node changes with it
 
     @property
     def last(self):
         return max(1, -(-self.total // self.size))
 
     def etag(self, fmt, extra=""):
+        issued, modified, publisher = self.state or (None, None, None)
         digest = sha256(f"{dcat.mapping_stamp()}|{fmt}|{self.number}|{self.size}|{self.total}"
-                        f"|{extra}".encode())
+                        f"|{extra}|{issued}|{modified}|{getattr(publisher, 'updated_at', '')}"
+                        .encode())
         for s in self.stamps:
             digest.update(s.key().encode())
         return digest.hexdigest()[:40]
@@ -244,6 +254,7 @@ def catalog_page(number, size, modified_since=None):
     if number < 1 or number > page.last:
         return None
     page.stamps = stamps(condition, offset=(number - 1) * size, limit=size)
+    page.state = catalog_state()
     return page
 
 
@@ -265,7 +276,7 @@ def page_document(fmt, page, page_url, base=None, commit=None):
         if page.number < page.last:
             graph.add((view, HYDRA.next, URIRef(page_url(page.number + 1))))
 
-    graph, keys = catalog_header(base, extra=hydra)
+    graph, keys = catalog_header(base, extra=hydra, state=page.state or None)
     return _entries_document(fmt, [page.stamps] if page.stamps else [], graph, keys, base,
                              commit)
 

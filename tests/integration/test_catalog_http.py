@@ -232,3 +232,15 @@ def test_structured_results_for_the_publishing_gate(make):
         (dist, "dcat:accessURL", "Violation", "MinCountConstraintComponent")}
     assert all(r.message and r.source_shape for r in report.violations)
     db.session.rollback()
+
+
+def test_page_etag_changes_when_another_page_changes_the_catalogue_node(app, make, client,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOG_PAGE_SIZE", 1)
+    org = make.org()
+    make.dataset(org, status="approved")
+    second = make.dataset(org, status="approved")
+    etag = client.get("/catalog.ttl?page=1").headers["ETag"]
+    save_entry(second, None, {"title_fr": "Changé"})  # on page 2; dct:modified of the catalogue
+    db.session.commit()
+    assert client.get("/catalog.ttl?page=1", headers={"If-None-Match": etag}).status_code == 200
