@@ -30,8 +30,19 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# ckanext-dcat's own DCAT parser (a peer check of our RDF) needs CKAN 2.12 and its runtime
+# modules, which must not mix with the app's: a separate venv, used only by the tests.
+CKAN_PARSER_VENV := .venv-ckan-parser
+CKAN_PARSER_REQS := $(SHARED)/standards/ckanext-dcat/requirements-ckan-parser.txt
+
+$(CKAN_PARSER_VENV)/.installed: $(CKAN_PARSER_REQS)
+	$(PYTHON) -m venv $(CKAN_PARSER_VENV)
+	$(CKAN_PARSER_VENV)/bin/pip install -q --upgrade pip
+	$(CKAN_PARSER_VENV)/bin/pip install -q -r $(CKAN_PARSER_REQS)
+	touch $@
+
 install: $(VENV)/.installed translations
-install-test: $(VENV)/.installed-test translations
+install-test: $(VENV)/.installed-test translations $(CKAN_PARSER_VENV)/.installed
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d inventory/translations >/dev/null 2>&1
@@ -81,4 +92,4 @@ lint: install-test
 	$(BIN)/ruff check inventory catalog tests bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache $(ARTIFACTS) .pg-test-url .ckan-env
+	rm -rf $(VENV) $(CKAN_PARSER_VENV) .pytest_cache $(ARTIFACTS) .pg-test-url .ckan-env

@@ -15,6 +15,99 @@ def catalog_cli():
     pass
 
 
+@catalog_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "xml", "jsonld", "nt"]),
+              required=True, help="Turtle, RDF/XML, JSON-LD or N-Triples.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output).")
+@with_appcontext
+def catalog_export(fmt, output):
+    """Write the whole public catalogue, streamed in bounded memory.
+
+    Stale per-entry pieces are rebuilt (and kept) on the way. A file is written under a
+    temporary name and renamed at the end, so a failed export never leaves half a file.
+    """
+    import os
+    import time
+
+    from inventory.extensions import db
+
+    from . import fragments
+
+    def commit():
+        db.session.commit()
+        db.session.expunge_all()  # bounded memory: forget the rows of the last chunk
+
+    started = time.perf_counter()
+    size = 0
+    if output:
+        tmp = f"{output}.part"
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for chunk in fragments.catalog_document(fmt, commit=commit):
+                fh.write(chunk)
+                size += len(chunk)
+        os.replace(tmp, output)
+    else:
+        out = click.get_text_stream("stdout")
+        for chunk in fragments.catalog_document(fmt, commit=commit):
+            out.write(chunk)
+            size += len(chunk)
+        out.flush()
+    db.session.commit()
+    click.echo(f"catalogue exported ({fmt}, {size:,} characters) in "
+               f"{time.perf_counter() - started:.1f} s", err=True)
+
+
+@catalog_cli.command("validate")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--details", is_flag=True, help="Also list every result (focus node, message).")
+@with_appcontext
+def catalog_validate(file, details):
+    """Check FILE (or the live public catalogue) against the DCAT-AP 3.0.1 SHACL shapes.
+
+    Exit status 1 when there is any violation. The live catalogue is checked one chunk of
+    entries at a time, so memory stays bounded.
+    """
+    from inventory.extensions import db
+
+    from . import shacl
+    from .fragments import validate_catalogue
+
+    if file:
+        try:
+            report = shacl.validate_file(file)
+        except Exception as exc:  # a file that is not RDF: say so, do not crash
+            raise click.ClickException(f"{file}: not readable as RDF ({exc})") from exc
+        source = file
+    else:
+        report = validate_catalogue(commit=db.session.commit)
+        db.session.commit()
+        source = "the public catalogue"
+    click.echo(f"DCAT-AP 3.0.1 check of {source}")
+    for severity, classes, path, component, count in shacl.summary(report):
+        click.echo(f"  {severity:<9} {classes:<32} {path:<30} {component:<34} x{count}")
+    if details:
+        for r in report.results:
+            click.echo(f"  - {r.severity}: {r.focus} {r.path}: {r.message}"
+                       + (f" (value: {r.value})" if r.value else ""))
+    click.echo(f"  {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+    if report.violations:
+        raise SystemExit(1)
+
+
+@catalog_cli.command("refresh")
+@with_appcontext
+def catalog_refresh():
+    """Rebuild every stale stored piece of the public catalogue (e.g. after a deploy)."""
+    from inventory.extensions import db
+
+    from . import fragments
+
+    count = fragments.refresh_all(commit=db.session.commit)
+    db.session.commit()
+    click.echo(f"{count} entr{'y' if count == 1 else 'ies'} rebuilt")
+
+
 # --------------------------------------------------------------------------- ckan
 
 @click.group("ckan", help="Publishing to the CKAN portal.")

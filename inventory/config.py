@@ -42,6 +42,8 @@ class Config:
 
     CATALOG_BASE_URI = os.environ.get("CATALOG_BASE_URI", "http://127.0.0.1:5000").rstrip("/")
     CATALOG_PAGE_SIZE = _int("CATALOG_PAGE_SIZE", 100)
+    # Organization code of the catalogue's publisher (dct:publisher of the dcat:Catalog).
+    CATALOG_PUBLISHER = os.environ.get("CATALOG_PUBLISHER", "PG")
 
     CKAN_URL = os.environ.get("CKAN_URL", "")
     CKAN_API_TOKEN = os.environ.get("CKAN_API_TOKEN", "")

@@ -390,6 +390,32 @@ class Distribution(db.Model):
         return self.license_code or (self.dataset.license_code if self.dataset else None)
 
 
+class DatasetRdf(db.Model):
+    """An entry's DCAT-AP description, serialized once per change (written by `catalog`).
+
+    The catalogue export and pages concatenate these pieces instead of re-serializing every
+    entry. A row is stale (and rebuilt by `catalog.fragments`) when the entry's version or
+    update time, its organization's update time, or the mapping stamp (mapping version, base
+    URI, vocabulary files) differ from what it was built from.
+    """
+
+    __tablename__ = "dataset_rdf"
+    dataset_id: Mapped[int] = mapped_column(sa.ForeignKey("dataset.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    mapping_stamp: Mapped[str] = mapped_column(sa.String(64))
+    dataset_version: Mapped[int]
+    dataset_updated_at: Mapped[datetime | None]
+    organization_updated_at: Mapped[datetime | None]
+    turtle: Mapped[str] = mapped_column(sa.Text, default="")
+    ntriples: Mapped[str] = mapped_column(sa.Text, default="")
+    jsonld: Mapped[str] = mapped_column(sa.Text, default="")
+    rdfxml: Mapped[str] = mapped_column(sa.Text, default="")
+    # Shared nodes (vocabulary concepts, publisher...) the entry references, described once
+    # per document by the catalogue writer.
+    shared_keys: Mapped[list] = mapped_column(JSONType, default=list)
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --------------------------------------------------------------------------- history
 
 class ReviewEvent(db.Model):
