@@ -16,6 +16,7 @@ from inventory.audit import record_audit
 from inventory.extensions import db
 from inventory.models import Dataset, Publication, utcnow
 
+from . import dcat, shacl
 from .ckan import PublishError, content_hash, package_from_dataset, package_name
 
 log = logging.getLogger(__name__)
@@ -49,16 +50,10 @@ def gate_problems(dataset):
     """Why the entry must not be pushed even though it is approved: DCAT-AP 3 SHACL violations
     of its graph, as {focus/path: [messages]} ({} when it conforms). The one place the SHACL
     gate is wired."""
-    try:
-        from . import dcat, shacl
-    except ImportError:  # the DCAT mapping is not merged yet on this branch
-        return {}
-    graph = dcat.dataset_graph(dataset)
-    result = shacl.validate(graph)
     problems = {}
-    for violation in getattr(result, "violations", result) or ():
-        key = str(getattr(violation, "path", "") or getattr(violation, "focus", "") or "dataset")
-        problems.setdefault(key, []).append(str(getattr(violation, "message", violation)))
+    for violation in shacl.validate(dcat.dataset_graph(dataset)).violations:
+        key = violation.path or violation.focus or "dataset"
+        problems.setdefault(key, []).append(violation.message)
     return problems
 
 
@@ -95,17 +90,19 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
     try:
         if not eligible(dataset):
             raise Refused("not_publishable")
-        problems = gate_problems(dataset)
-        if problems:
-            raise Refused("shacl", problems)
         package = package_from_dataset(dataset, client.profile(), _base_uri())
         digest = content_hash(package)
         pub.content_hash = digest
         if not force and digest == dataset.ckan_hash and dataset.ckan_state == "active":
-            pub.outcome = "skipped"  # the portal already has exactly this: no write
+            # The portal already has exactly this content, which passed the gate when it was
+            # pushed: no write, and no SHACL run either (re-publishing stays cheap).
+            pub.outcome = "skipped"
             pub.ckan_id = dataset.ckan_id
             workflow.mark_published(dataset, actor)
             return _record(pub, dataset, actor, started)
+        problems = gate_problems(dataset)
+        if problems:
+            raise Refused("shacl", problems)
         existing = None
         if dataset.ckan_id:
             existing = client.package_get(dataset.ckan_id)
@@ -187,12 +184,12 @@ def dry_run(dataset, client=None):
     a refusal code. Reads the portal profile only when a client is given."""
     if not eligible(dataset):
         return "not_publishable"
-    if gate_problems(dataset):
-        return "shacl"
     portal = client.profile() if client is not None else None
     digest = content_hash(package_from_dataset(dataset, portal, _base_uri()))
     if digest == dataset.ckan_hash and dataset.ckan_state == "active":
         return "unchanged"
+    if gate_problems(dataset):
+        return "shacl"
     return "update" if dataset.ckan_id else "create"
 
 

@@ -119,7 +119,8 @@ def test_create_then_update_then_unchanged(make, org, ckan):
 def test_withdraw_private_then_delete_and_republish(make, org, ckan, app):
     from inventory import workflow
     ds = _approved(make, org)
-    p0 = publish(ds, ckan); assert (p0.outcome, p0.error_code, p0.error_message) == ("ok", None, "")
+    first = publish(ds, ckan)
+    assert (first.outcome, first.error_code, first.error_message) == ("ok", None, "")
     db.session.commit()
     admin = make.user("admin")
     workflow.withdraw(ds, admin, "obsolete")
@@ -318,3 +319,20 @@ def test_officers_cannot_publish_by_hand_or_adopt(make, org, client, login, port
     assert client.post(f"/datasets/{ds.uuid}/publish").status_code == 403
     assert client.post("/publications/adopt", data={"name": "x"}).status_code == 403
     assert client.get("/publications/reconcile").status_code == 403
+
+
+def test_an_entry_with_shacl_violations_is_refused_and_recorded(make, org, ckan):
+    """The DCAT-AP gate: an approved entry whose graph violates the 3.0.1 shapes (here a
+    distribution whose addresses were emptied after approval) never reaches the portal;
+    the attempt is recorded with the reasons and the entry keeps its state."""
+    ds = _approved(make, org)
+    ds.distributions[0].access_url = ds.distributions[0].download_url = ""
+    db.session.commit()
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("failed", "shacl")
+    assert any("accessURL" in path for path in pub.field_errors), pub.field_errors
+    assert ds.status == "approved" and ds.ckan_id is None
+    with pytest.raises(Exception, match="Not found"):
+        raw_api().action.package_show(id=package_name(ds))
+    assert Publication.query.filter_by(dataset_id=ds.id).count() == 1
