@@ -85,6 +85,10 @@ test-sqlite: install-test
 test-postgres: install-test services
 	source .ckan-env; TEST_DATABASE_URL=$$(cat .pg-test-url) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
+# The production way on this machine: PostgreSQL + gunicorn workers + a Redis job worker.
+prod: install
+	scripts/prod-local.sh
+
 bench: install-test services
 	$(BIN)/python -m bench
 
