@@ -11,6 +11,7 @@ addresses (`dir="ltr"`), code, what users typed (textarea).
 - French: a word is a leftover when it occurs in the English source strings and in no French
   translation or label ("the", "entry", "draft"...).
 """
+import io
 import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -18,6 +19,7 @@ from html.parser import HTMLParser
 import pytest
 from babel.messages.pofile import read_po
 
+from inventory import checklist
 from inventory import vocabularies as vocab
 from tests.conftest import ROOT, restricted_fields
 from tests.htmlform import filled
@@ -27,7 +29,8 @@ WORD = re.compile(r"[A-Za-z]{2,}")
 SKIPPED_TAGS = {"script", "style", "code", "bdi", "abbr", "output", "time", "textarea"}
 READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "data-confirm",
                    "data-unsaved-warning", "data-none")
-DATA_WORDS = {"MESRS"}  # the organization code of the test data (in page titles, options)
+# Organization codes of the test data (in page titles, options) and names of file formats.
+DATA_WORDS = {"MESRS", "MEF", "PDF", "CSV", "XLSX", "Markdown"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
              "source", "track", "wbr"}
 
@@ -92,10 +95,12 @@ def _strings(message):
 
 
 def _vocabulary_labels(lang):
+    """Labels that are package data, not catalog messages: vocabularies, checklist items."""
     terms = (vocab.themes(), vocab.frequencies(), vocab.access_rights(),
              vocab.restriction_grounds(), vocab.hvd_categories(), vocab.languages(),
              vocab.availabilities(), vocab.governorates(), vocab.licences(), vocab.formats())
-    return [t.labels.get(lang, "") for group in terms for t in group.values()]
+    return [t.labels.get(lang, "") for group in terms for t in group.values()] + \
+        [item.texts.get(lang, "") for item in checklist.items().values()]
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +141,7 @@ def pages(client, make, login):
     """(name, path) of the pages to scan, with data in every state worth showing."""
     org = make.org("MESRS", name_ar="وزارة التعليم العالي والبحث العلمي",
                    name_fr="Ministère de l'Enseignement supérieur")
+    make.org("MEF", name_ar="وزارة الاقتصاد والتخطيط", name_fr="Ministère de l'Économie")
     admin = make.user("admin", [org], name="مشرف البوابة")
     officer = make.user("officer", [org], name="المسؤول عن البيانات")
     blank = make.dataset(org, officer, complete=False, title_ar="بطاقة غير مكتملة")
@@ -149,6 +155,9 @@ def pages(client, make, login):
               ("new", "/datasets/new"), ("review queue", "/review"),
               ("dashboard", "/dashboard"), ("admin", "/admin/"),
               ("publications", "/publications"), ("profile", "/profile"),
+              ("checklists", "/checklist"), ("checklist", "/organizations/MESRS/checklist"),
+              ("ministry tick", "/organizations/MESRS/checklist/M01"),
+              ("registers", "/register"), ("register", "/organizations/MESRS/register"),
               ("not found", "/datasets/00000000-0000-0000-0000-000000000000")]
     for name, ds in (("draft", blank), ("changes requested", changes),
                      ("published", published), ("restricted", restricted),
@@ -160,6 +169,7 @@ def pages(client, make, login):
         result.append((f"wizard {step} (restricted)",
                        f"/datasets/{restricted.uuid}/edit?step={step}"))
     result.append(("wizard after review", f"/datasets/{changes.uuid}/edit?step=access"))
+    result.append(("entry tick", f"/datasets/{published.uuid}/checklist/D20"))
     return result, {"admin": admin, "blank": blank}
 
 
@@ -183,8 +193,8 @@ def test_pages_have_no_english_left(app, client, pages, allowed_words, lang):
 @pytest.mark.parametrize("lang", ["ar", "fr"])
 def test_error_messages_have_no_english_left(app, client, pages, allowed_words, lang):
     """Field errors, the error summary and flash messages of a wizard step sent with bad
-    input, of a submission with everything missing, and of an empty sign-in form (WTForms'
-    own messages)."""
+    input, of a submission with everything missing, of an empty sign-in form (WTForms'
+    own messages), and the problems of a register import."""
     _, data = pages
     blank = data["blank"]
     url = f"/datasets/{blank.uuid}/edit?step=access&lang={lang}"
@@ -199,9 +209,20 @@ def test_error_messages_have_no_english_left(app, client, pages, allowed_words, 
     signed_out = app.test_client()
     refused = signed_out.post(f"/login?lang={lang}", data={"email": "", "password": ""})
     assert refused.status_code == 400 and "field__errors" in refused.get_data(as_text=True)
+    # A register import checked (dry run) with bad cells: the report lists the problems.
+    sheet = ("Reference,Title in Arabic,Start of the period covered,Update frequency,Colour\n"
+             ",عدد المؤسسات,31/02/2024,كل يوم,أحمر\nMESRS-9999,عنوان,,,\n").encode()
+    report = client.post(f"/organizations/MESRS/register/import?lang={lang}",
+                         data={"file": (io.BytesIO(sheet), "register.csv"), "dry_run": "y"},
+                         content_type="multipart/form-data")
+    report_html = report.get_data(as_text=True)
+    assert report.status_code == 200 and "import-problems" in report_html
+    # the report lists the accepted codes of a vocabulary (CONT, DAILY...): codes, not English
+    codes = set(WORD.findall(" ".join(vocab.frequencies())))
     problems = {}
-    for page in (html, submitted.get_data(as_text=True), refused.get_data(as_text=True)):
-        problems.update(leftovers(page, lang, allowed_words, DATA_WORDS))
+    for page in (html, submitted.get_data(as_text=True), refused.get_data(as_text=True),
+                 report_html):
+        problems.update(leftovers(page, lang, allowed_words, DATA_WORDS | codes))
     assert not problems, problems
 
 

@@ -30,10 +30,12 @@ PYTHON_PACKAGES = ("inventory", "catalog")
 # French messages spelled as in English, each checked to be the right French word. Any other
 # French msgstr equal to its msgid is English left behind.
 SAME_IN_FRENCH = frozenset({
-    "Action", "Administration", "Description", "Distribution %(num)s", "Distributions",
-    "Documentation", "Format", "Identification", "Licence", "Pages", "Points", "Public",
-    "Publication", "Publications", "Question", "Volume"})
+    "Action", "Administration", "Code", "Date", "Description", "Distribution %(num)s",
+    "Distributions", "Documentation", "Format", "Identification", "Instructions", "Licence",
+    "Note", "Pages", "Points", "Public", "Publication", "Publications", "Question", "Volume"})
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+# Short vowels, tanween, shadda, superscript alef.
+ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")
 LATIN_LETTER = re.compile("[A-Za-z]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
 
@@ -179,6 +181,16 @@ def test_no_english_left_in_the_french_and_arabic_catalogs(catalogs):
                 not all(ARABIC_LETTER.search(s or "") for s in strings):
             english_left.append(f"ar: {_key(m.id)!r}")
     assert not english_left, "\n".join(english_left)
+
+
+def test_arabic_is_written_without_diacritics(catalogs):
+    """Tunisian administrative Arabic is unvocalised; and a mark in any PDF text (WeasyPrint)
+    can corrupt the PDF's text layer: one "أُ" made every "أ" of a checklist PDF unreadable
+    to pdftotext, so that its words could no longer be found or copied."""
+    marked = [_key(m.id) for m in _messages(catalogs["ar"])
+              for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+              if ARABIC_MARKS.search(s or "")]
+    assert not marked, marked
 
 
 def test_english_catalog_repeats_the_source_strings(catalogs):
