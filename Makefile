@@ -47,8 +47,9 @@ install-test: $(VENV)/.installed-test translations $(CKAN_PARSER_VENV)/.installe
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d inventory/translations >/dev/null 2>&1
 
+# --ignore-dirs: Babel skips directories starting with "_" by default (templates/_macros).
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o inventory/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --ignore-dirs=".* __pycache__" --add-comments=Translators: -o inventory/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i inventory/translations/messages.pot -d inventory/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install

@@ -186,7 +186,9 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=200)])
     locale = SelectField(_l("Interface language"),
-                         choices=[("ar", "العربية"), ("fr", "Français"), ("en", "English")])
+                         # each language named in itself, marked so screen readers say it right
+                         choices=[("ar", "العربية", {"lang": "ar"}), ("fr", "Français", {"lang": "fr"}),
+                                  ("en", "English", {"lang": "en"})])
 
 
 class PasswordForm(FlaskForm):

@@ -1,6 +1,7 @@
 """Creating, saving and cloning inventory entries (domain operations: they flush, never commit)."""
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from . import priority
 from .audit import record_audit
@@ -173,7 +174,8 @@ def clone_entry(source, user):
     for lang in ("ar", "fr", "en"):
         title = fields[f"title_{lang}"]
         if title:
-            fields[f"title_{lang}"] = f"{title} ({_l('copy')})"[:500]
+            with force_locale(lang):  # the title's own language, not the user's
+                fields[f"title_{lang}"] = _("%(title)s (copy)", title=title)[:500]
     fields["themes"] = list(source.themes)
     fields["distributions"] = distribution_rows(source)
     clone = create_entry(source.organization, user, **fields)

@@ -752,7 +752,9 @@ def test_clone_copies_the_description_into_a_new_draft(client, make, officer_set
     source = reload(source)
     assert clone.uuid != source.uuid and clone.status == "draft"
     assert re.fullmatch(r"MESRS-\d{4}", clone.reference) and clone.reference != source.reference
-    assert clone.title_fr == source.title_fr + " (copy)"
+    # The suffix is in each title's own language, whatever the interface language.
+    assert clone.title_fr == source.title_fr + " (copie)"
+    assert clone.title_ar == source.title_ar + " (نسخة)"
     assert clone.keywords_fr == ["a", "b"] and clone.keywords_fr is not source.keywords_fr
     assert list(clone.themes) == list(source.themes)
     assert [(d.title, d.format, d.access_url) for d in clone.distributions] == [
