@@ -60,8 +60,24 @@ def create_app(config=None):
     return app
 
 
+# Dates and numbers follow Tunisian usage: Arabic month names as in Tunisia (جانفي, فيفري…)
+# and the Tunisian separators. Messages still come from the `ar` catalog (gettext falls back
+# from ar_TN to ar).
+FORMAT_LOCALES = {"ar": "ar_TN"}
+
+
+def babel_locale(lang):
+    """The Babel locale used to show `lang` ('ar' -> 'ar_TN'); pass it to `force_locale`."""
+    return FORMAT_LOCALES.get(lang, lang)
+
+
 def select_locale():
-    """?lang= (remembered), then the session, then the user's choice, then DEFAULT_LOCALE."""
+    """Babel locale of the request: from ?lang= (remembered), the session, the user's choice,
+    or DEFAULT_LOCALE."""
+    return babel_locale(_select_language())
+
+
+def _select_language():
     from flask import current_app, has_request_context
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI, jobs: messages in the default language
@@ -119,7 +135,8 @@ def _register_template_helpers(app):
 
     @app.context_processor
     def inject():
-        lang = str(get_locale() or app.config["DEFAULT_LOCALE"])
+        locale = get_locale()
+        lang = locale.language if locale is not None else app.config["DEFAULT_LOCALE"]
         return {
             "lang": lang,
             "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",

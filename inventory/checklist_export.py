@@ -13,8 +13,8 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_datetime
 from flask_babel import gettext as _
 
+from . import babel_locale, sheets
 from . import checklist as cl
-from . import sheets
 from . import vocabularies as vocab
 from .models import utcnow
 
@@ -53,7 +53,7 @@ def export(subject, fmt, lang):
     """The checklist of `subject` as bytes in format `fmt`, written in `lang`."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    with force_locale(lang):
+    with force_locale(babel_locale(lang)):
         return {"pdf": _pdf, "xlsx": _xlsx, "csv": _csv, "md": _markdown}[fmt](subject, lang)
 
 

@@ -1,9 +1,11 @@
 """Unbound extension objects; `create_app` binds them."""
 from flask_babel import Babel
+from flask_babel.speaklater import LazyString
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from markupsafe import Markup, escape
 from sqlalchemy import MetaData
 
 # Deterministic constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -30,3 +32,9 @@ migrate = Migrate(compare_type=True, render_as_batch=True, include_object=includ
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+# flask-babel's LazyString declares itself safe HTML (`__html__` returns its text unescaped), so
+# a lazy message formatted with user input (a spreadsheet cell, a form value) would reach pages
+# as markup. Our messages carry no markup: lazy strings are escaped like any other text.
+LazyString.__html__ = lambda self: Markup(escape(str(self)))

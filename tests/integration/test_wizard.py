@@ -421,46 +421,19 @@ def test_add_keeps_input_when_a_row_is_invalid(client, blank):
 # --------------------------------------------------------------------------- submission
 
 @pytest.fixture
-def sample_catalogs(app):
-    """Arabic and French translations of a few messages for this test.
+def translated(app_ctx):
+    """translated(lang, msgid): the shipped catalog's translation of `msgid` in `lang`."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as gettext_
 
-    The real catalogs are filled in one translation pass at the end of the work; these prove
-    that submission problems and labels are translated in the request's language.
-    """
-    import io
+    from inventory import babel_locale
 
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
-    from babel.support import Translations
-    from flask_babel import get_domain
-
-    messages = {
-        "ar": {"Name the unit that produces or holds the data.":
-               "اذكر الوحدة التي تنتج المعطيات أو تحتفظ بها.",
-               "Producing unit": "الوحدة المنتجة",
-               "Choose at least one theme.": "اختر موضوعا واحدا على الأقل."},
-        "fr": {"Name the unit that produces or holds the data.":
-               "Indiquez l’unité qui produit ou détient les données.",
-               "Producing unit": "Unité productrice",
-               "Choose at least one theme.": "Choisissez au moins un thème."},
-    }
-    with app.app_context():
-        domain = get_domain()
-        saved = dict(domain.cache)
-        for locale, pairs in messages.items():
-            catalog = Catalog(locale=locale)
-            for msgid, msgstr in pairs.items():
-                catalog.add(msgid, msgstr)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            translations = Translations.load(app.config["BABEL_TRANSLATION_DIRECTORIES"],
-                                             [locale])
-            translations.merge(Translations(buffer))
-            domain.cache[(locale, "messages")] = translations
-    yield messages
-    domain.cache.clear()
-    domain.cache.update(saved)
+    def _translated(lang, msgid):
+        with app_ctx.test_request_context(), force_locale(babel_locale(lang)):
+            text = gettext_(msgid)
+        assert text != msgid, f"no {lang} translation of {msgid!r}"
+        return text
+    return _translated
 
 
 def test_summary_lists_every_missing_field_with_links(client, blank):
@@ -476,10 +449,12 @@ def test_summary_lists_every_missing_field_with_links(client, blank):
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr"])
-def test_missing_fields_are_listed_in_the_user_language(client, blank, sample_catalogs, lang):
+def test_missing_fields_are_listed_in_the_user_language(client, blank, translated, lang):
     html = client.get(edit_url(blank, "summary") + f"&lang={lang}").get_data(as_text=True)
     assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html
-    t = sample_catalogs[lang]
+    t = {msgid: escape(translated(lang, msgid)) for msgid in (
+        "Producing unit", "Name the unit that produces or holds the data.",
+        "Choose at least one theme.")}
     assert f'{t["Producing unit"]}: {t["Name the unit that produces or holds the data."]}' in html
     assert t["Choose at least one theme."] in html
     assert "Name the unit that produces or holds the data." not in html
