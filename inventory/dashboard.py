@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, lazyload
+from sqlalchemy.orm import contains_eager
 
 from .extensions import db
 from .models import STATUSES, Campaign, Dataset, DatasetTheme, campaign_organization
+from .search import LIST_OPTIONS
 
 NOT_YET_APPROVED = ("draft", "submitted", "changes_requested")
 DONE = ("approved", "published")
@@ -132,9 +133,6 @@ def status_counts_by_theme(scope, codes):
 
 # --------------------------------------------------------------------------- lists
 
-# Dashboard lists show reference, title, organization, status, tier and one date: the
-# entry's themes and distributions (eagerly loaded elsewhere) would be two wasted queries.
-LIST_OPTIONS = (lazyload(Dataset.theme_rows), lazyload(Dataset.distributions))
 
 
 def _bounded(stmt, order, limit, options=()):

@@ -7,9 +7,10 @@ Latin accents and case.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from .extensions import db
-from .models import Dataset, DatasetTheme
+from .models import Dataset, DatasetTheme, Organization, fallback_order
 from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
@@ -67,6 +68,23 @@ class DatasetFilters:
     def active(self):
         return bool(self.q or self.organization or self.status or self.theme or self.tier
                     or self.campaign or self.classification)
+
+
+def organization_choices(user, locale, organizations=None):
+    """[(id, "CODE — name")] of the organizations `user` may filter on (every one for admins),
+    read as plain columns: at 400 public bodies, loading full objects per list page shows."""
+    if organizations is not None or not user.is_admin:
+        orgs = organizations if organizations is not None else user.organizations
+        return [(o.id, f"{o.code} — {o.name(locale)}") for o in orgs]
+    names = [getattr(Organization, f"name_{lang}") for lang in fallback_order(locale)]
+    rows = db.session.execute(sa.select(Organization.id, Organization.code, *names)
+                              .order_by(Organization.code))
+    return [(row[0], f"{row[1]} — {next((n for n in row[2:] if n), row[1])}") for row in rows]
+
+
+# List pages show reference, title, organization, status, tier and a date: the entries'
+# collections (themes, distributions; eagerly loaded elsewhere) would be wasted queries.
+LIST_OPTIONS = (sa.orm.lazyload(Dataset.theme_rows), sa.orm.lazyload(Dataset.distributions))
 
 
 def visible_datasets(user):

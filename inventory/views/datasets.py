@@ -15,7 +15,13 @@ from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import db
 from ..models import Campaign, Dataset, Organization, ReviewEvent
-from ..search import DatasetFilters, filtered_datasets, paginate
+from ..search import (
+    LIST_OPTIONS,
+    DatasetFilters,
+    filtered_datasets,
+    organization_choices,
+    paginate,
+)
 from ..vocabularies import current_locale
 
 bp = Blueprint("datasets", __name__)
@@ -48,14 +54,18 @@ def creatable_organizations(user):
     return [o for o in user.organizations if o.active]
 
 
-def filter_choices(user):
-    """Organizations and campaigns offered in the list filters."""
-    if user.is_admin:
-        orgs = db.session.scalars(db.select(Organization).order_by(Organization.code)).all()
-    else:
-        orgs = list(user.organizations)
+def filter_choices(user, locale):
+    """Organizations [(id, label)] and campaigns offered in the list filters."""
     campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.id.desc())).all()
-    return orgs, campaigns
+    return organization_choices(user, locale), campaigns
+
+
+def may_create_entries(user):
+    """True when `user` may create entries for at least one organization (one cheap query)."""
+    if user.is_admin:
+        return db.session.scalar(db.select(Organization.id).where(Organization.active)
+                                 .limit(1)) is not None
+    return bool(creatable_organizations(user))
 
 
 @bp.route("/")
@@ -70,13 +80,13 @@ def index():
 def dataset_list():
     filters = DatasetFilters.from_args(request.args)
     locale = current_locale()
-    stmt = filtered_datasets(current_user, filters, locale)
+    stmt = filtered_datasets(current_user, filters, locale).options(*LIST_OPTIONS)
     page = request.args.get("page", 1, type=int)
     pagination = paginate(stmt, page, current_app.config["LIST_PAGE_SIZE"])
-    orgs, campaigns = filter_choices(current_user)
+    orgs, campaigns = filter_choices(current_user, locale)
     return render_template("datasets/list.html", pagination=pagination, filters=filters,
                            organizations=orgs, campaigns=campaigns,
-                           can_create=bool(creatable_organizations(current_user)))
+                           can_create=may_create_entries(current_user))
 
 
 @bp.route("/datasets/new", methods=["GET", "POST"])

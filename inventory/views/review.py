@@ -21,12 +21,19 @@ from ..admin_forms import (
     page_form,
 )
 from ..auth import role_required
-from ..dashboard import LIST_OPTIONS, visible_campaigns
+from ..dashboard import visible_campaigns
 from ..entries import check_version
 from ..errors import ConflictError, InvalidInput, PermissionDenied, SubmissionIncomplete
 from ..extensions import db
-from ..models import Dataset, Organization, ReviewEvent
-from ..search import DatasetFilters, apply_filters, paginate, visible_datasets
+from ..models import Dataset, ReviewEvent
+from ..search import (
+    LIST_OPTIONS,
+    DatasetFilters,
+    apply_filters,
+    organization_choices,
+    paginate,
+    visible_datasets,
+)
 from ..vocabularies import current_locale
 from .datasets import load_dataset
 
@@ -42,12 +49,6 @@ QUEUE_SORTS = {
 def review_field_link(dataset, name):
     """Where an officer fixes field `name`: the wizard, opened at that field."""
     return url_for("wizard.dataset_edit", dataset_uuid=dataset.uuid, field=name)
-
-
-def _reviewable_organizations(user):
-    if user.is_admin:
-        return db.session.scalars(sa.select(Organization).order_by(Organization.code)).all()
-    return list(user.organizations)
 
 
 def _since(value):
@@ -86,7 +87,8 @@ def review_queue():
     return render_template("review/queue.html", pagination=pagination, filters=filters,
                            since=request.args.get("since", "")[:10], since_error=since_error,
                            filters_active=bool(active), today=date.today(),
-                           organizations=_reviewable_organizations(current_user),
+                           organizations=organization_choices(current_user,
+                                                              current_locale()),
                            campaigns=visible_campaigns(current_user))
 
 
