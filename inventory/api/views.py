@@ -176,7 +176,10 @@ def _reject_constant(name):
 def read_json_body(required=True):
     """The request body as a JSON object (400 malformed, 413 too large, 415 not JSON). An
     absent body is `{}` when not `required`."""
-    raw = request.get_data(cache=True)  # raises 413 past API_MAX_BODY_BYTES
+    raw = request.get_data(cache=True)  # raises 413 when Content-Length is past the limit
+    if request.max_content_length is not None and len(raw) >= request.max_content_length:
+        # A chunked body is cut at the limit silently; reading on raises 413 if it was more.
+        request.stream.read(1)
     if not raw:
         if required:
             raise ApiError(400, "empty_body", _l("Send the data as a JSON object in the "

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from inventory.extensions import db
 from inventory.models import AuditLog, Campaign, Dataset, ReviewEvent
-from tests.conftest import bearer
+from tests.conftest import bearer, complete_fields
 
 
 @pytest.fixture
@@ -327,6 +327,58 @@ def test_a_transition_with_a_stale_version_is_refused(client, make, world):
     assert dataset.status == "draft"
 
 
+def test_every_api_write_leaves_one_audit_row(client, make, world):
+    """Create, change and every workflow action, by an administrator's token."""
+    admin = make.user("admin")
+    headers = bearer(make.token(admin))
+    created = client.post("/api/v1/datasets", headers=headers, json={
+        "organization": "ORGA", "title_fr": "Audit"}).json
+    url = f"/api/v1/datasets/{created['uuid']}"
+    dataset = db.session.scalar(sa.select(Dataset).where(Dataset.uuid == created["uuid"]))
+    body = json.loads(json.dumps({"version": created["version"], **complete_fields()},
+                                 default=str))
+    writes = [("patch", "", body)]
+    writes += [("post", f"/{action}", {"comment": "because"}) for action in (
+        "submit", "request_changes", "submit", "approve", "withdraw", "reopen", "archive",
+        "restore")]
+    for method, suffix, payload in writes:
+        response = getattr(client, method)(url + suffix, headers=headers, json=payload)
+        assert response.status_code == 200, (suffix, response.json)
+    rows = db.session.scalars(sa.select(AuditLog).where(AuditLog.object_id == dataset.uuid)
+                              .order_by(AuditLog.id)).all()
+    assert [r.action for r in rows] == [
+        "dataset.create", "dataset.update", "dataset.submit", "dataset.request_changes",
+        "dataset.submit", "dataset.approve", "dataset.withdraw", "dataset.reopen",
+        "dataset.archive", "dataset.restore"]
+    assert {(r.channel, r.actor_id) for r in rows} == {("api", admin.id)}
+
+
+def test_the_list_makes_the_same_queries_for_3_or_30_entries(app, client, make, world):
+    """No query per entry (themes, distributions, organization are loaded per page)."""
+    from sqlalchemy import event
+    headers = bearer(world["t_officer"])
+
+    def queries_for_one_page():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get("/api/v1/datasets?per_page=100", headers=headers).status_code \
+                == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    for _ in range(3):
+        make.dataset(world["org_a"], world["officer"])
+    db.session.expire_all()  # nothing cached from the factory, in either measurement
+    few = queries_for_one_page()
+    for _ in range(27):
+        make.dataset(world["org_a"], world["officer"])
+    db.session.expire_all()
+    assert queries_for_one_page() == few
+
+
 # --------------------------------------------------------------------------- bad input
 
 BAD_BODIES = [
@@ -339,7 +391,9 @@ BAD_BODIES = [
     ("", "application/json", 400, "empty_body"),
     ("title_fr=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
     ('{"title_fr": "x"}', "text/plain", 415, "unsupported_media_type"),
+    ('{"demand": ' + "9" * 5000 + "}", "application/json", 400, "malformed_json"),
     ("[1, 2]", "application/json", 422, "validation_failed"),
+    ("null", "application/json", 422, "validation_failed"),
 ]
 
 
@@ -382,6 +436,24 @@ def test_a_huge_body_gets_413_json_and_nothing_is_read(app, client, make, world)
     assert response.status_code == 413
     assert response.json["error"]["code"] == "body_too_large"
     assert str(app.config["API_MAX_BODY_BYTES"]) in response.json["error"]["message"]
+
+
+def test_a_huge_chunked_body_gets_413_too(app, make, world, live_server):
+    """Without Content-Length (chunked), the limit still applies while reading."""
+    dataset = make.dataset(world["org_a"], world["officer"])
+    limit = app.config["API_MAX_BODY_BYTES"]
+
+    def chunks():
+        yield b'{"description_fr": "'
+        for _ in range(limit // 65536 + 2):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = requests.patch(f"{live_server.url}/api/v1/datasets/{dataset.uuid}",
+                              data=chunks(), timeout=60, headers=bearer(
+                                  world["t_officer"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "body_too_large"
 
 
 def test_unknown_urls_and_methods_answer_json(client, world):

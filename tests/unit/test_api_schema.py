@@ -192,3 +192,45 @@ def test_cleaned_values_are_python_values():
     assert cleaned == {"version": 3, "temporal_start": date(2024, 1, 31), "demand": 2,
                        "themes": ["EDUC"]}
     assert type(cleaned["demand"]) is int
+
+
+# --------------------------------------------------------------------------- the document
+
+@pytest.fixture
+def document(app):
+    from inventory.api.openapi import openapi_document
+    with app.test_request_context("/"):
+        return openapi_document()
+
+
+def test_the_document_is_valid_openapi_3_1(document):
+    from schemathesis.specs.openapi.definitions import OPENAPI_31
+    validator = jsonschema_rs.validator_for(OPENAPI_31)
+    errors = [str(e) for e in validator.iter_errors(document)]
+    assert errors == []
+
+
+def test_every_reference_resolves_and_secured_operations_list_401_and_429(document):
+    def refs(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                else:
+                    yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    for ref in refs(document):
+        target = document
+        for part in ref.removeprefix("#/").split("/"):
+            target = target[part]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            if operation.get("security") != []:
+                assert {"401", "429"} <= set(operation["responses"]), (method, path)
+            if "requestBody" in operation:
+                assert {"413", "415", "422"} <= set(operation["responses"]), (method, path)
