@@ -22,7 +22,8 @@ ERROR_RESPONSES = {
     404: ("NotFound", _l("No entry with this identifier that the token's user can see "
                          "(entries of other organizations answer 404 too).")),
     409: ("Conflict", _l("The version sent is not the current one (`current_version` says "
-                         "which is), or the workflow does not allow this action now.")),
+                         "which is, `changed_fields` what was saved since yours), or the "
+                         "workflow does not allow this action now.")),
     413: ("PayloadTooLarge", _l("The request body is larger than the limit.")),
     415: ("UnsupportedMediaType", _l("The body is not sent as application/json.")),
     422: ("ValidationFailed", _l("Field problems, each with its path, code and translated "
@@ -242,6 +243,7 @@ def _components():
                 "title": {"type": "string"}, "message": {"type": "string"},
                 "errors": {"type": "array", "items": {"$ref": REF + "schemas/ErrorItem"}},
                 "current_version": {"type": ["integer", "null"]},
+                "changed_fields": {"type": "array", "items": {"type": "string"}},
                 "retry_after": {"type": "integer", "minimum": 1}}}}}
     link = {"type": ["string", "null"], "format": "uri"}
     page = {

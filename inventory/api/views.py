@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import vocabularies as vocab
 from .. import workflow
-from ..entries import create_entry, save_entry
+from ..entries import create_entry, fields_changed_since, save_entry
 from ..errors import ConflictError
 from ..extensions import db
 from ..models import Campaign, Dataset, Organization
@@ -80,13 +80,6 @@ def authenticate_request():
             headers={"Retry-After": str(state.reset_in)}, retry_after=state.reset_in)
     g.api_token = token
     g.api_user = token.user
-
-
-@bp.teardown_request
-def forget_request_state(_exc):
-    # `g` lives as long as the application context, which a test may keep across requests.
-    for name in ("channel", "api_user", "api_token", "rate_state"):
-        g.pop(name, None)
 
 
 @bp.after_request
@@ -217,13 +210,16 @@ def load_visible(dataset_uuid):
 
 def check_version(dataset, version):
     """Optimistic locking: the body `version` and any If-Match header must name the current
-    version, else 409 with `current_version`."""
-    if version is not None and version != dataset.version:
-        raise ConflictError(current_version=dataset.version)
-    if "If-Match" in request.headers:
+    version, else 409 with `current_version` and the fields saved since `version`."""
+    stale = version is not None and version != dataset.version
+    if not stale and "If-Match" in request.headers:
         etags = request.if_match
-        if not etags.star_tag and not etags.contains(str(dataset.version)):
-            raise ConflictError(current_version=dataset.version)
+        stale = not etags.star_tag and not etags.contains(str(dataset.version))
+    if stale:
+        conflict = ConflictError(current_version=dataset.version)
+        changed = sorted(fields_changed_since(dataset, version)) if version else []
+        raise ApiError(409, "version_conflict", conflict.message,
+                       current_version=dataset.version, changed_fields=changed)
 
 
 def check_campaign(data, current=None):

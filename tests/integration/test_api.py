@@ -193,6 +193,7 @@ def test_patch_needs_the_version_and_refuses_a_stale_one(client, make, world):
     assert stale.status_code == 409
     assert stale.json["error"]["current_version"] == current
     assert stale.json["error"]["code"] == "version_conflict"
+    assert stale.json["error"]["changed_fields"] == ["title_fr"]  # what to merge
 
     wrong_etag = client.patch(url, headers={**headers, "If-Match": f'"{version}"'},
                               json={"version": current, "title_fr": "third"})
@@ -353,30 +354,26 @@ def test_every_api_write_leaves_one_audit_row(client, make, world):
     assert {(r.channel, r.actor_id) for r in rows} == {("api", admin.id)}
 
 
-def test_the_list_makes_the_same_queries_for_3_or_30_entries(app, client, make, world):
+def test_the_list_makes_the_same_queries_for_3_or_30_entries(client, make, world,
+                                                             count_queries):
     """No query per entry (themes, distributions, organization are loaded per page)."""
-    from sqlalchemy import event
     headers = bearer(world["t_officer"])
 
-    def queries_for_one_page():
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/api/v1/datasets?per_page=100", headers=headers).status_code \
-                == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+    def one_page():
+        db.session.expire_all()  # nothing cached from the factory
+        response, queries = count_queries(
+            lambda: client.get("/api/v1/datasets?per_page=100", headers=headers))
+        assert response.status_code == 200
+        return len(response.json["items"]), queries
 
     for _ in range(3):
         make.dataset(world["org_a"], world["officer"])
-    db.session.expire_all()  # nothing cached from the factory, in either measurement
-    few = queries_for_one_page()
+    few, few_queries = one_page()
     for _ in range(27):
         make.dataset(world["org_a"], world["officer"])
-    db.session.expire_all()
-    assert queries_for_one_page() == few
+    many, many_queries = one_page()
+    assert (few, many) == (3, 30)
+    assert many_queries == few_queries
 
 
 # --------------------------------------------------------------------------- bad input

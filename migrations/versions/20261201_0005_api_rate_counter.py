@@ -1,7 +1,7 @@
 """API rate-limit counters shared by every worker process
 
 Revision ID: api_rate_counter
-Revises: 0001
+Revises: publication_request
 Create Date: 2026-12-01 00:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'api_rate_counter'
-down_revision = '0001'
+down_revision = 'publication_request'
 branch_labels = None
 depends_on = None
 
