@@ -23,7 +23,7 @@ from ..errors import (
     WorkflowError,
 )
 from ..extensions import db
-from .schema import Problem, ValidationFailed
+from .kinds import Problem, ValidationFailed
 
 TITLES = {**ERROR_TITLES,
           415: _l("Unsupported content type"),

@@ -10,8 +10,9 @@ from flask_babel import lazy_gettext as _l
 
 from .. import vocabularies as vocab
 from ..fields import DISTRIBUTION_FIELDS_BY_NAME, FIELDS_BY_NAME
+from . import kinds as k
 from . import schema as s
-from .views import query_parameters
+from .inputs import query_parameters
 
 REF = "#/components/"
 ERROR_RESPONSES = {
@@ -137,7 +138,9 @@ def openapi_document():
                 "summary": _t(_l("Create a draft entry")),
                 "description": _t(_l("For one of the organizations the token's user may "
                                      "create entries for (officers: their organizations). "
-                                     "Drafts accept incomplete data; submission checks it.")),
+                                     "Drafts accept incomplete data; submission checks it. "
+                                     "Without a licence, an open or not yet classified entry "
+                                     "gets the national open licence, as in the forms.")),
                 "parameters": lang,
                 "requestBody": {"required": True, "content": {"application/json": {
                     "schema": {"$ref": REF + "schemas/DatasetCreate"}}}},
@@ -320,23 +323,23 @@ def _components():
 
 def describe_kind(kind):
     """A short translated description of a field's type and limits, for the docs page."""
-    if isinstance(kind, s.Text):
+    if isinstance(kind, k.Text):
         return _l("text, at most %(max)s characters", max=kind.max_length)
-    if isinstance(kind, s.TextList):
+    if isinstance(kind, k.TextList):
         return _l("list of texts (at most %(items)s, each at most %(max)s characters)",
                   items=kind.max_items, max=kind.item.max_length)
-    if isinstance(kind, s.Code):
+    if isinstance(kind, k.Code):
         return _l("one code (or null): see the list below")
-    if isinstance(kind, s.CodeList):
+    if isinstance(kind, k.CodeList):
         return _l("list of distinct codes: see the list below")
-    if isinstance(kind, s.Date):
+    if isinstance(kind, k.Date):
         return _l("date YYYY-MM-DD (or null)")
-    if isinstance(kind, s.Boolean):
+    if isinstance(kind, k.Boolean):
         return _l("true or false")
-    if isinstance(kind, s.Integer):
+    if isinstance(kind, k.Integer):
         return _l("whole number from %(min)s to %(max)s (or null)", min=kind.minimum,
                   max=kind.maximum)
-    if isinstance(kind, s.ArrayOf):
+    if isinstance(kind, k.ArrayOf):
         return _l("list of at most %(items)s distributions (replaced whole)",
                   items=kind.max_items)
     return ""
@@ -347,7 +350,7 @@ def _field_rows(kinds, specs):
     for name, kind in kinds.items():
         spec = specs.get(name)
         terms = None
-        if isinstance(kind, s.Code | s.CodeList):
+        if isinstance(kind, k.Code | k.CodeList):
             terms = [(code, vocab.label(kind.terms(), code)) for code in kind.terms()]
         rows.append({"name": name, "label": spec.label if spec else "",
                      "internal": bool(spec and spec.internal), "type": describe_kind(kind),

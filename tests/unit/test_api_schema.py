@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from inventory.api import kinds as k
 from inventory.api import schema as s
 from inventory.fields import DISTRIBUTION_FIELDS, FIELDS
 from inventory.models import Dataset, Distribution
@@ -58,7 +59,7 @@ def test_every_entry_field_has_one_api_kind():
 def test_texts_fit_their_columns():
     for model, kinds in ((Dataset, s.ENTRY_KINDS), (Distribution, s.DISTRIBUTION_KINDS)):
         for name, kind in kinds.items():
-            if isinstance(kind, s.Text):
+            if isinstance(kind, k.Text):
                 length = getattr(model.__table__.c[name].type, "length", None)
                 assert length is None or kind.max_length <= length, name
 
@@ -73,40 +74,40 @@ def test_read_only_fields_are_not_writable():
 def boundary_values(kind):
     """(value, accepted?) pairs at the edges of `kind`."""
     common = [({"a": 1}, False), ([[]], False)]
-    if isinstance(kind, s.Text):
+    if isinstance(kind, k.Text):
         n = kind.max_length
         return common + [("a" * n, True), ("a" * (n + 1), False), ("é" * n, True),
                          ("x\x00y", False), (None, False), (3, False), (True, False),
                          ("", kind.min_length == 0)]
-    if isinstance(kind, s.Code):
+    if isinstance(kind, k.Code):
         codes = kind.codes()
         return common + [(codes[0], True), (codes[-1], True), ("NOT-A-CODE", False),
                          (codes[0].lower() + "x", False), (None, kind.nullable), (1, False),
                          ([codes[0]], False)]
-    if isinstance(kind, s.CodeList):
+    if isinstance(kind, k.CodeList):
         codes = kind.item.codes()
         return common + [([], True), (codes[:2], True), ([codes[0], codes[0]], False),
                          (["NOT-A-CODE"], False), (codes[0], False), (None, False),
                          ([None], False)]
-    if isinstance(kind, s.TextList):
+    if isinstance(kind, k.TextList):
         return common + [([], True), (["a"], True), ([""], False),
                          (["a"] * kind.max_items, True), (["a"] * (kind.max_items + 1), False),
                          (["b" * (kind.item.max_length + 1)], False), ("a", False),
                          ([1], False)]
-    if isinstance(kind, s.Integer):
+    if isinstance(kind, k.Integer):
         lo, hi = kind.minimum, kind.maximum
         return common + [(lo, True), (hi, True), (lo - 1, False), (hi + 1, False),
                          (float(lo), True), (lo + 0.5, False), (True, False), ("1", False),
                          (None, kind.nullable), (10**30, False)]
-    if isinstance(kind, s.Date):
+    if isinstance(kind, k.Date):
         return common + [("2024-02-29", True), ("2023-02-29", False), ("2024-1-01", False),
                          ("0000-01-01", False), ("0001-01-01", True), ("9999-12-31", True),
                          ("٢٠٢٤-٠١-٠١", False), ("2024-01-01T00:00:00", False),
                          (None, True), (20240101, False)]
-    if isinstance(kind, s.Boolean):
+    if isinstance(kind, k.Boolean):
         return common + [(True, True), (False, True), (0, False), ("true", False),
                          (None, False)]
-    if isinstance(kind, s.ArrayOf):
+    if isinstance(kind, k.ArrayOf):
         item = {"title": "t", "access_url": "https://x.example", "format": "CSV"}
         return common + [([], True), ([item], True), ([item] * kind.max_items, True),
                          ([item] * (kind.max_items + 1), False), ([{"media_type": "x"}], False),
@@ -133,7 +134,7 @@ def test_boundaries_agree_with_the_published_schema():
 
 
 def test_a_drifted_schema_would_be_caught():
-    class Drifted(s.Text):
+    class Drifted(k.Text):
         def schema(self, output=False):
             return {**super().schema(output), "maxLength": self.max_length + 1}
 
@@ -170,7 +171,7 @@ def test_whole_bodies_agree_with_the_published_schema(body):
 # --------------------------------------------------------------------------- problems
 
 def test_every_problem_is_reported_with_its_path():
-    with pytest.raises(s.ValidationFailed) as caught:
+    with pytest.raises(k.ValidationFailed) as caught:
         s.PATCH_BODY.validate({"title_fr": 3, "status": "approved", "bogus": True,
                                "distributions": [{"format": "CSV"}, {"format": "NOPE",
                                                                      "media_type": "x"}],
