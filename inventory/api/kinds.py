@@ -83,6 +83,13 @@ class Kind:
             return True
         return False
 
+    def _wrong_type(self, value, types, path, problems):
+        """True (and reported) when `value` is not an instance of `types`."""
+        if isinstance(value, types):
+            return False
+        problems.append(Problem(path, "type", self.type_message))
+        return True
+
     def _types(self, json_type):
         return [json_type, "null"] if self.nullable else json_type
 
@@ -103,8 +110,7 @@ class Text(Kind):
         return out
 
     def clean(self, value, path, problems):
-        if not isinstance(value, str):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, str, path, problems):
             return None
         if "\x00" in value or _SURROGATE.search(value):
             problems.append(Problem(path, "invalid_character",
@@ -138,8 +144,7 @@ class Code(Kind):
     def clean(self, value, path, problems):
         if self._null(value, path, problems):
             return None
-        if not isinstance(value, str):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, str, path, problems):
             return None
         codes = self.codes()
         if value not in codes:
@@ -169,8 +174,7 @@ class CodeList(Kind):
         return out
 
     def clean(self, value, path, problems):
-        if not isinstance(value, list):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, list, path, problems):
             return None
         out = [self.item.clean(v, join_path(path, i), problems) for i, v in enumerate(value)]
         if self.unique and len({v for v in value if isinstance(v, str)}) != len(value):
@@ -192,8 +196,7 @@ class ArrayOf(Kind):
         return out
 
     def clean(self, value, path, problems):
-        if not isinstance(value, list):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, list, path, problems):
             return None
         if len(value) > self.max_items:
             problems.append(Problem(path, "too_many", _l("At most %(max)s items.",
@@ -224,8 +227,7 @@ class Date(Kind):
     def clean(self, value, path, problems):
         if self._null(value, path, problems):
             return None
-        if not isinstance(value, str):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, str, path, problems):
             return None
         try:
             if not _DATE.match(value):
@@ -272,8 +274,7 @@ class Boolean(Kind):
         return {"type": "boolean"}
 
     def clean(self, value, path, problems):
-        if not isinstance(value, bool):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, bool, path, problems):
             return None
         return value
 
@@ -298,8 +299,7 @@ class Object(Kind):
         return out
 
     def clean(self, value, path, problems):
-        if not isinstance(value, dict):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, dict, path, problems):
             return None
         out = {}
         for key, item in value.items():

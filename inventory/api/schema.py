@@ -43,8 +43,7 @@ class FieldComments(Kind):
                 "additionalProperties": self.text.schema(output)}
 
     def clean(self, value, path, problems):
-        if not isinstance(value, dict):
-            problems.append(Problem(path, "type", self.type_message))
+        if self._wrong_type(value, dict, path, problems):
             return None
         names = set(self.names())
         out = {}
