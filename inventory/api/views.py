@@ -287,5 +287,5 @@ def openapi_json():
 
 @bp.get("/docs")
 def api_docs():
-    from .openapi import docs_context
+    from .docs import docs_context
     return render_template("api/docs.html", **docs_context())
