@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1 (docs.py renders it as the HTML docs page).
 
 Written from the same definitions the views validate with (`kinds.py`/`schema.py` and
-`views.query_parameters`), and listing every status each operation can return, so that the
+`inputs.query_parameters`), and listing every status each operation can return, so that the
 document describes the real behaviour; `tests/integration/test_api_schemathesis.py` holds
 the running API to it.
 """
