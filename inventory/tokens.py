@@ -216,15 +216,18 @@ def record_use(token):
     count = None
     if current_app.config.get("QUEUE_URL", "").startswith(("redis://", "rediss://")):
         count = _redis_hit(key, window, rate.period)
-    with db.engine.begin() as conn:  # its own transaction: committed whatever the request does
-        if count is None:
-            count = _database_hit(conn, key, window)
-        now_dt = utcnow()
-        conn.execute(sa.update(ApiToken).where(
-            ApiToken.id == token.id,
-            sa.or_(ApiToken.last_used_at.is_(None),
-                   ApiToken.last_used_at < now_dt - LAST_USED_RESOLUTION))
-            .values(last_used_at=now_dt))
+    now_dt = utcnow()
+    stale_use = token.last_used_at is None or token.last_used_at < now_dt - LAST_USED_RESOLUTION
+    if count is None or stale_use:
+        with db.engine.begin() as conn:  # its own transaction, whatever the request does
+            if count is None:
+                count = _database_hit(conn, key, window)
+            if stale_use:  # the condition again: another worker may have just written it
+                conn.execute(sa.update(ApiToken).where(
+                    ApiToken.id == token.id,
+                    sa.or_(ApiToken.last_used_at.is_(None),
+                           ApiToken.last_used_at < now_dt - LAST_USED_RESOLUTION))
+                    .values(last_used_at=now_dt))
     return RateState(rate.limit, count, reset_in)
 
 
