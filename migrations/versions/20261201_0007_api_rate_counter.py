@@ -1,7 +1,7 @@
 """API rate-limit counters shared by every worker process
 
 Revision ID: api_rate_counter
-Revises: organization_replaced_by
+Revises: dataset_rdf
 Create Date: 2026-12-01 00:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'api_rate_counter'
-down_revision = 'organization_replaced_by'
+down_revision = 'dataset_rdf'
 branch_labels = None
 depends_on = None
 
