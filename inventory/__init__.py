@@ -83,6 +83,8 @@ def _select_language():
     if not has_request_context():  # CLI, jobs: messages in the default language
         return current_app.config["DEFAULT_LOCALE"]
     if request.path.startswith("/api/"):
+        if request.args.get("lang") in languages:  # explicit choice (API docs page links)
+            return request.args["lang"]
         return request.accept_languages.best_match(languages) or \
             current_app.config["DEFAULT_LOCALE"]
     lang = session.get("lang")

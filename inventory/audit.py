@@ -28,6 +28,9 @@ def record_audit(actor, action, obj, **details):
 def audit_values(actor, action, object_type, object_id, **details):
     """The column values of one audit row (what `record_audit` adds; bulk writers insert
     many at once)."""
+    token = g.get("api_token") if has_app_context() else None
+    if token is not None:  # which personal API token did it (its visible prefix)
+        details = {**details, "api_token": token.prefix}
     return {
         "actor_id": getattr(actor, "id", None),
         "action": action,

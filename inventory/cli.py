@@ -23,6 +23,7 @@ def register_cli(app):
     app.cli.add_command(import_register)
     app.cli.add_command(export_cli)
     app.cli.add_command(checklist_cli)
+    app.cli.add_command(tokens_cli)
 
 
 @click.group("users", help="Manage user accounts.")
@@ -254,3 +255,70 @@ def checklist_export(org_code, dataset_uuid, fmt, lang, output):
             raise click.UsageError(f"unknown entry: {dataset_uuid}")
         subject = ce.dataset_subject(dataset)
     _write_output(output, ce.export(subject, fmt, lang))
+@click.group("tokens", help="Personal API tokens.")
+def tokens_cli():
+    pass
+
+
+def _user_by_email(email):
+    from .models import User
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.UsageError(f"no user with the e-mail {email!r}")
+    return user
+
+
+@tokens_cli.command("create")
+@click.argument("email")
+@click.option("--days", type=int, default=None,
+              help="Lifetime in days (default API_TOKEN_DEFAULT_DAYS, at most API_TOKEN_MAX_DAYS).")
+@click.option("--name", default="command line", show_default=True, help="Name shown on the profile.")
+@with_appcontext
+def tokens_create(email, days, name):
+    """Print a new personal API token for EMAIL (shown once: only its hash is kept)."""
+    from .tokens import TokenError, issue_token
+
+    g.channel = "cli"
+    user = _user_by_email(email)
+    try:
+        token, secret = issue_token(user, name, days)
+    except TokenError as exc:
+        raise click.UsageError(str(exc.message)) from None
+    db.session.commit()
+    click.echo(secret)
+    click.echo(f"token {token.prefix}… for {user.email} ({user.role}), expires "
+               f"{token.expires_at:%Y-%m-%d %H:%M} UTC; it will not be shown again", err=True)
+
+
+@tokens_cli.command("list")
+@click.argument("email")
+@with_appcontext
+def tokens_list(email):
+    """List EMAIL's tokens (prefix, state, expiry, last use)."""
+    from .models import ApiToken
+    from .tokens import token_status
+
+    user = _user_by_email(email)
+    for token in db.session.scalars(db.select(ApiToken).where(ApiToken.user_id == user.id)
+                                    .order_by(ApiToken.created_at)):
+        last = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        click.echo(f"{token.prefix}…  {token_status(token):8} expires "
+                   f"{token.expires_at:%Y-%m-%d}  last used {last}  {token.name}")
+
+
+@tokens_cli.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+def tokens_revoke(prefix):
+    """Revoke the token whose visible beginning is PREFIX (e.g. inv_AbCd1234)."""
+    from .models import ApiToken
+    from .tokens import revoke_token
+
+    g.channel = "cli"
+    prefix = prefix.rstrip("…. ")
+    tokens = db.session.scalars(db.select(ApiToken).where(ApiToken.prefix == prefix)).all()
+    if len(tokens) != 1:
+        raise click.UsageError(f"{len(tokens)} tokens start with {prefix!r}: expected one")
+    revoke_token(tokens[0], None)
+    db.session.commit()
+    click.echo(f"revoked {prefix}… of {tokens[0].user.email}")

@@ -93,6 +93,14 @@ class Config:
     REGISTER_IMPORT_MAX_BYTES = _int("REGISTER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
     REGISTER_IMPORT_MAX_ROWS = _int("REGISTER_IMPORT_MAX_ROWS", 20000)
 
+    # JSON API (/api/v1): per-token rate limit shared by all workers ("N/second|minute|hour|
+    # day"), personal token lifetime, request body size and page size limits.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/minute")
+    API_TOKEN_DEFAULT_DAYS = _int("API_TOKEN_DEFAULT_DAYS", 90)
+    API_TOKEN_MAX_DAYS = _int("API_TOKEN_MAX_DAYS", 365)
+    API_MAX_BODY_BYTES = _int("API_MAX_BODY_BYTES", 1024 * 1024)
+    API_MAX_PER_PAGE = _int("API_MAX_PER_PAGE", 100)
+
     # Behind a reverse proxy: trust this many X-Forwarded-* hops.
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # text | json

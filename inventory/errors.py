@@ -1,7 +1,7 @@
 """Domain errors and the HTTP error pages (translated, never a bare 500 trace)."""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -109,7 +109,10 @@ def register_error_handlers(app):
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH") or 0
             message = _("The limit is %(size)s MB.", size=round(limit / 1024 / 1024, 1))
-        return render_error(exc.code or 500, message)
+        response = make_response(render_error(exc.code or 500, message))
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # required by RFC 9110
+        return response
 
     @app.errorhandler(CSRFError)
     def handle_csrf(exc):

@@ -159,6 +159,16 @@ class ApiToken(db.Model):
                                                   cascade="all, delete-orphan"))
 
 
+class ApiRateCounter(db.Model):
+    """Requests counted for one key (an API token) in its current fixed window; a table so
+    every worker process shares the count (Redis does it instead when QUEUE_URL is redis://)."""
+
+    __tablename__ = "api_rate_counter"
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(sa.BigInteger)  # Unix seconds
+    count: Mapped[int] = mapped_column(default=0)
+
+
 # --------------------------------------------------------------------------- campaigns
 
 class Campaign(db.Model):

@@ -182,6 +182,18 @@ class Factory:
         db.session.commit()
         return dataset
 
+    def token(self, user, days=None, name="test"):
+        """A committed personal API token of `user`; returns its secret."""
+        from inventory.tokens import issue_token
+        _token, secret = issue_token(user, name, days)
+        db.session.commit()
+        return secret
+
+
+def bearer(secret, **headers):
+    """Request headers authenticating with an API token (plus any others)."""
+    return {"Authorization": f"Bearer {secret}", **headers}
+
 
 def complete_fields(**overrides):
     """Field values of an entry that passes every submission rule (publishable)."""

@@ -11,3 +11,5 @@ def register_blueprints(app):
     app.register_blueprint(admin.bp)
     app.register_blueprint(checklist.bp)
     app.register_blueprint(registry.bp)
+    from .. import api
+    api.init_app(app)

@@ -10,12 +10,13 @@ the *own* organization's objects or the *other* one's. Expectations per role are
 another area); denials are always exact.
 """
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
 from inventory.entries import create_entry
 from inventory.extensions import db
-from inventory.models import Campaign, Organization, User, utcnow
+from inventory.models import ApiToken, Campaign, Organization, User, utcnow
 from tests.conftest import PASSWORD, complete_fields, password_hash
 
 ROLES = ("anonymous", "officer", "reviewer", "admin")
@@ -68,6 +69,11 @@ ROUTES = [
     Route("auth.profile", "POST", "/profile", {**anon(), **everyone(302)},
           {"profile-name": "Nom", "profile-locale": "fr"}),
     Route("health.healthz", "GET", "/healthz", {**anon(200), **everyone(200)}),
+    # personal API tokens: one's own only (another user's token answers 404, even to admins)
+    Route("api_tokens.token_create", "POST", "/profile/tokens", {**anon(), **everyone(201)},
+          {"token-name": "Entrepôt", "token-days": "30"}),
+    Route("api_tokens.token_revoke", "POST", "/profile/tokens/{idle_token_id}/revoke",
+          {**anon(), **everyone(404)}),
 
     # --- inventory entries ---
     Route("datasets.dataset_list", "GET", "/datasets", {**anon(), **SIGNED_IN}),
@@ -270,12 +276,14 @@ def world(app_ctx):
         "admin": _user("admin", "admin@example.org"),
     }
     idle = _user("officer", "idle@example.org", [own_org])
+    idle_token = ApiToken(user=idle, prefix="inv_idle0000", token_hash="0" * 64,
+                          expires_at=utcnow() + timedelta(days=1))
     empty_org = Organization(code="EMPTYC", name_fr="Sans fiche")
     empty_campaign = Campaign(name_fr="Vide")
-    db.session.add_all([empty_org, empty_campaign])
+    db.session.add_all([empty_org, empty_campaign, idle_token])
     db.session.commit()  # the only commit of the world
     shared = {"idle_id": idle.id, "empty_org_id": empty_org.id,
-              "empty_campaign_id": empty_campaign.id}
+              "empty_campaign_id": empty_campaign.id, "idle_token_id": idle_token.id}
     return {"own": {**own, **shared}, "other": {**other, **shared}, "users": users,
             "other_marks": [OTHER_MARK, "OTHB-"] + [other[s] for s in
                                                     ("draft", "submitted", "approved")]}

@@ -170,6 +170,7 @@ def pages(client, make, login):
               ("new", "/datasets/new"), ("review queue", "/review"),
               ("dashboard", "/dashboard"), ("admin", "/admin/"),
               ("publications", "/publications"), ("profile", "/profile"),
+              ("API documentation", "/api/v1/docs"),
               ("checklists", "/checklist"), ("checklist", "/organizations/MESRS/checklist"),
               ("ministry tick", "/organizations/MESRS/checklist/M01"),
               ("registers", "/register"), ("register", "/organizations/MESRS/register"),

@@ -30,10 +30,10 @@ PYTHON_PACKAGES = ("inventory", "catalog")
 # French messages spelled as in English, each checked to be the right French word. Any other
 # French msgstr equal to its msgid is English left behind.
 SAME_IN_FRENCH = frozenset({
-    "Action", "Active", "Administration", "Code", "Date", "Description", "Distribution %(num)s",
+    "Action", "Actions", "Active", "Administration", "Code", "Date", "Description", "Distribution %(num)s",
     "Distributions", "Documentation", "Format", "Formats", "Identification", "Inactive",
     "inactive", "Instructions", "Licence", "Licences", "Note", "Pages", "Points", "Public",
-    "Publication", "Publications", "Question", "URI", "Volume"})
+    "Publication", "Publications", "Question", "Type", "URI", "Volume"})
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 # Short vowels, tanween, shadda, superscript alef.
 ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670]")
