@@ -56,8 +56,15 @@ def reset(org):
     db.session.commit()
 
 
-def check(data, org):
-    """Import `data` for real; assert the all-or-valid-rows-only property."""
+def formulas(table):
+    """Cells of `table` that a spreadsheet would evaluate (`=...`). A cell neutralised on export
+    (`'=...`) is text and comes back as the text `=...`: that is not a formula getting in."""
+    return {c for row in table for c in row if isinstance(c, str) and c.startswith("=")}
+
+
+def check(data, org, forbidden=()):
+    """Import `data` for real; assert the all-or-valid-rows-only property, and that no value
+    in `forbidden` (formula cells) was stored."""
     before = counts()
     report = ri.import_file(data, "x", org, dry_run=False)  # must not raise
     if report.written:
@@ -76,7 +83,7 @@ def check(data, org):
             assert ds.status == "draft"
             for value in (ds.title_ar, ds.title_fr, ds.description_fr):
                 assert not re.search(r"<\s*[a-zA-Z!/?]", value)  # no markup got in
-                assert not value.startswith("=")  # no formula got in
+                assert value not in forbidden  # no formula got in
     reset(org)
     return report
 
@@ -97,7 +104,7 @@ def test_malformed_csv_rows(org, table, delimiter, encoding):
         data = text.encode(encoding)
     except UnicodeEncodeError:
         data = text.encode("utf-8")
-    check(data, org)
+    check(data, org, formulas(table))
 
 
 @SETTINGS
@@ -116,7 +123,7 @@ def test_malformed_xlsx_rows(org, table):
         wb.active.append(values)
     out = io.BytesIO()
     wb.save(out)
-    check(out.getvalue(), org)
+    check(out.getvalue(), org, formulas(table))
 
 
 @SETTINGS
