@@ -67,6 +67,7 @@ system-deps:
 # other test publishes by accident.
 services: system-deps
 	@scripts/postgres.sh start $(PG_TEST_DB) > .pg-test-url
+	@grep -Eqx 'postgresql://[^[:space:]]+' .pg-test-url || { echo "scripts/postgres.sh did not print one database URL:" >&2; cat .pg-test-url >&2; exit 1; }
 	@$(SHARED)/ckan/ckan-local.sh start
 	@$(SHARED)/ckan/ckan-local.sh env | sed -e 's/CKAN_URL=/TEST_CKAN_URL=/' -e 's/CKAN_API_TOKEN=/TEST_CKAN_API_TOKEN=/' > .ckan-env
 

@@ -42,6 +42,9 @@ ensure_running() {
 
 cmd_start() {
   local db="$1"
+  # Only the URL goes to stdout (the Makefile captures it): everything the tools print while
+  # installing, creating or starting the cluster goes to stderr.
+  exec 3>&1 1>&2
   ensure_installed
   ensure_running
   if [ "$(psql_q -c "SELECT 1 FROM pg_roles WHERE rolname='$PGUSER_NAME'")" != 1 ]; then
@@ -52,7 +55,7 @@ cmd_start() {
   fi
   # pg_trgm serves the Arabic-aware search on PostgreSQL; created by a superuser once.
   psql_q -d "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" >/dev/null
-  echo "postgresql://$PGUSER_NAME:$PGPASS@127.0.0.1:5432/$db"
+  echo "postgresql://$PGUSER_NAME:$PGPASS@127.0.0.1:5432/$db" >&3
 }
 
 cmd_drop() {
