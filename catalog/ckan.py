@@ -316,6 +316,8 @@ def _validation_error(err):
                        for v in value]
     names = " ".join(fields.get("name", []))
     code = "name_taken" if "already in use" in names else "validation"
+    if "already exists" in " ".join(fields.get("id", [])):
+        code = "id_taken"
     return PublishError(code, detail=json.dumps(fields, ensure_ascii=False)[:2000],
                         field_errors=fields, status=409)
 
@@ -448,13 +450,17 @@ class CkanClient:
                 return None
             raise
 
-    def upsert(self, package, organization=None, existing=None, look_up=True):
-        """Create the package or replace it whole (complete resource lists). The name is
-        looked up first (`look_up`), or, for an entry never pushed, a create is tried and a
-        taken name looked up then: either way a deleted package with our name is revived,
-        never duplicated (the portal keeps names unique), and an active one that is not ours
-        (another identifier) is left alone (`name_taken`). `existing` is the package we
-        already know as ours (found by its recorded id, e.g. an adopted one)."""
+    def upsert(self, package, organization=None, existing=None, look_up=True, package_id=None):
+        """Create the package or replace it whole (complete resource lists).
+
+        `existing` is the package we already know as ours (found by its recorded id, e.g. an
+        adopted one). Otherwise the name is looked up first when `look_up`; without it a
+        create is tried directly (one call instead of two for a first push) and only a
+        conflict leads to a look-up. `package_id` (the entry's UUID) becomes the id of a
+        created package when the token may set ids (sysadmins), so that a package whose
+        creation we never recorded (a response lost in a crash) is found again by id and
+        revived, never duplicated. An active package with our name that is not ours (another
+        identifier) is left alone (`name_taken`)."""
         if organization is not None:
             self.organization_ensure(organization)
         known = existing is not None
@@ -462,12 +468,18 @@ class CkanClient:
             existing = self.package_get(package["name"])
         if existing is None:
             try:
-                return self.call("package_create", write=True, **package)
+                data = dict(package, id=package_id) if package_id else package
+                return self.call("package_create", write=True, **data)
             except PublishError as exc:
-                if exc.code != "name_taken":
+                if exc.code not in ("name_taken", "id_taken"):
                     raise
-                existing = self.package_get(package["name"])
+                # Ours when it carries our id; by name, ours only with our identifier.
+                known = exc.code == "id_taken"
+                existing = self.package_get(package_id if known else package["name"])
                 if existing is None:
+                    if known:  # an id we may not read: report it as the portal said it
+                        raise PublishError("validation", exc.detail, exc.field_errors,
+                                           exc.status) from exc
                     raise
         ours = package_identifier(package)
         theirs = package_identifier(existing)

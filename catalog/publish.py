@@ -108,9 +108,14 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
             existing = client.package_get(dataset.ckan_id)
             if existing is not None and existing["name"] != package["name"]:
                 package["name"] = existing["name"]  # never rename a package the portal has
-        # Look the name up even for a never-pushed entry: CKAN 2.12 lets a create reuse the
-        # name of a deleted package, which would leave two packages for one entry.
-        result = client.upsert(package, organization=dataset.organization, existing=existing)
+        # A first push creates directly, with the entry's UUID as package id: a package our
+        # records missed (its response lost in a crash) answers "name in use" or "id exists"
+        # and is then found and updated. Only a recorded package the portal no longer shows
+        # under its id is looked up by name first. (CKAN 2.12 lets a create reuse the name
+        # of a deleted package: a stranger's deleted package is left deleted, never revived.)
+        result = client.upsert(package, organization=dataset.organization, existing=existing,
+                               look_up=bool(dataset.ckan_id) and existing is None,
+                               package_id=dataset.uuid)
     except Refused as exc:
         _fail(pub, exc.code, field_errors=exc.field_errors,
               outcome="skipped" if exc.code == "not_publishable" else "failed")

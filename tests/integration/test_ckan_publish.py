@@ -147,7 +147,10 @@ def test_withdraw_private_then_delete_and_republish(make, org, ckan, app):
     assert len(org_packages(org.code.lower())) == 1
 
 
-def test_name_taken_by_a_deleted_package_is_reused(make, org, ckan):
+def test_name_taken_by_a_strangers_deleted_package(make, org, ckan):
+    """CKAN 2.12 lets a create reuse the name of a deleted package (renaming the deleted one
+    to its id). A deleted package that is not ours is left as it is: ours is created under
+    our id, and the portal ends with one active package of that name, ours."""
     ds = _approved(make, org)
     name = package_name(ds)
     api = raw_api()
@@ -158,9 +161,46 @@ def test_name_taken_by_a_deleted_package_is_reused(make, org, ckan):
     pub = publish(ds, ckan)
     db.session.commit()
     assert pub.outcome == "ok", (pub.error_code, pub.error_message)
-    assert ds.ckan_id == old["id"]
+    assert ds.ckan_id == ds.uuid != old["id"]
     pkg = api.action.package_show(id=name)
-    assert pkg["state"] == "active" and pkg["title"] == ds.title_fr
+    assert (pkg["id"], pkg["state"], pkg["title"]) == (ds.uuid, "active", ds.title_fr)
+    stranger = api.action.package_show(id=old["id"])
+    assert (stranger["state"], stranger["title"]) == ("deleted", "old")
+    assert [p["name"] for p in org_packages(org.code.lower())] == [name]
+
+
+def _forget_the_push(ds):
+    """As if the push's response had been lost (a crash before our commit)."""
+    ds.ckan_id = ds.ckan_name = ds.ckan_url = ds.ckan_hash = ds.ckan_state = None
+    db.session.commit()
+
+
+def test_a_push_we_did_not_record_is_found_again_by_name(make, org, ckan):
+    ds = _approved(make, org)
+    first = publish(ds, ckan)
+    db.session.commit()
+    _forget_the_push(ds)
+    ds.title_fr = "Titre corrigé"
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok", (pub.error_code, pub.error_message)
+    assert ds.ckan_id == first.ckan_id
+    assert [p["title"] for p in org_packages(org.code.lower())] == ["Titre corrigé"]
+
+
+def test_a_push_we_did_not_record_then_deleted_on_the_portal_is_revived_by_id(make, org, ckan):
+    ds = _approved(make, org)
+    first = publish(ds, ckan)
+    db.session.commit()
+    raw_api().action.package_delete(id=first.ckan_id)
+    _forget_the_push(ds)
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert pub.outcome == "ok", (pub.error_code, pub.error_message)
+    assert ds.ckan_id == first.ckan_id == ds.uuid
+    pkg = raw_api().action.package_show(id=package_name(ds))
+    assert (pkg["id"], pkg["state"]) == (ds.uuid, "active")
+    assert len(org_packages(org.code.lower())) == 1
 
 
 def test_name_taken_by_someone_elses_active_package(make, org, ckan):
