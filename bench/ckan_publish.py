@@ -1,6 +1,7 @@
 """Publishing to the real CKAN the way `inventory ckan publish --all` and the workers do it
-(an outbox row per entry, `jobs.process_request`: SHACL gate, mapping, push, Publication and
-audit rows, a commit per entry) against a plain ckanapi `package_create` loop over the same
+(`jobs.publish_batch`: unchanged entries recorded as skipped in one commit, the others through
+an outbox row each and `jobs.process_request`: SHACL gate, mapping, push, Publication and audit
+rows, a commit per entry) against a plain ckanapi `package_create` loop over the same
 payloads, in the same run (interleaved in chunks of 50 so both see the same portal load);
 then re-publishing the same entries unchanged (target: 0 writes, < 5 s). The writer's pacing
 (CKAN_RATE_PER_SECOND, a deliberate limit) is turned off: the figure is our overhead.
@@ -107,15 +108,11 @@ def main(argv):
         summary = {"ok": 0, "failed": 0, "skipped": 0}
 
         def publish_chunk(ids):
-            # What `inventory ckan publish --all` does: outbox rows, then one by one.
+            # What `inventory ckan publish --all` does (jobs.publish_batch).
             chunk_datasets = db.session.scalars(eligible_query().where(
                 Dataset.id.in_(ids))).all()
-            _batch, rows = jobs.request_batch(chunk_datasets, None, claim=True)
-            request_ids = [r.id for r in rows]
-            db.session.commit()
-            outcomes = [jobs.process_request(rid, queue, client).outcome
-                        for rid in request_ids]
-            return {k: outcomes.count(k) for k in summary}
+            _batch, counts, _failed = jobs.publish_batch(chunk_datasets, queue, client)
+            return counts
 
         ids = [ds.id for ds in datasets]
         for start in range(0, n, chunk):

@@ -162,21 +162,10 @@ def ckan_publish(all_, dataset_uuid, dry_run, force):
                    if counts else "dry run: nothing to publish")
         raise SystemExit(1 if set(counts) & {"not_publishable", "shacl"} else 0)
 
-    batch_id, rows = jobs.request_batch(datasets, None, force=force, claim=True)
-    request_ids = [r.id for r in rows]
-    db.session.commit()
-    counts = {"ok": 0, "skipped": 0, "failed": 0}
-    failed = []
-    with click.progressbar(request_ids, label="publishing", file=sys.stderr,
-                           show_pos=True) as ids:
-        for request_id in ids:
-            pub = jobs.process_request(request_id, queue, client)
-            if pub is None:
-                continue
-            counts[pub.outcome] = counts.get(pub.outcome, 0) + 1
-            refused = pub.outcome == "skipped" and pub.error_code == "not_publishable"
-            if pub.outcome == "failed" or refused:
-                failed.append(pub)
+    with click.progressbar(length=len(datasets), label="publishing", file=sys.stderr,
+                           show_pos=True) as bar:
+        batch_id, counts, failed = jobs.publish_batch(datasets, queue, client, force=force,
+                                                      progress=bar.update)
     for pub in failed:
         ds = pub.dataset
         fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in
@@ -184,7 +173,7 @@ def ckan_publish(all_, dataset_uuid, dry_run, force):
         click.echo(f"FAILED {ds.reference} {ds.uuid}: {error_message(pub.error_code)}"
                    f"{' — ' + pub.error_message if pub.error_message else ''}"
                    f"{' [' + fields + ']' if fields else ''}", err=True)
-    click.echo(f"batch {batch_id}: {len(request_ids)} entries — published {counts['ok']}, "
+    click.echo(f"batch {batch_id}: {len(datasets)} entries — published {counts['ok']}, "
                f"unchanged/skipped {counts['skipped']}, failed {counts['failed']}"
                f" (client writes: {client.writes})")
     raise SystemExit(1 if failed else 0)

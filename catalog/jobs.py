@@ -36,7 +36,7 @@ from inventory.extensions import db
 from inventory.models import Publication, PublicationRequest, utcnow
 
 from .ckan import RETRYABLE, PublishError
-from .publish import publish, withdraw
+from .publish import publish, skip_unchanged, withdraw
 
 log = logging.getLogger(__name__)
 
@@ -284,10 +284,11 @@ def _record_crash(request_id, queue, exc):
     return pub
 
 
-def request_batch(datasets, user=None, force=False, claim=False):
-    """One outbox row per entry under a new batch id (flushed, not committed). With `claim`,
-    the caller carries them out itself (the CLI) and sweepers leave them alone."""
-    batch_id = str(uuid.uuid4())
+def request_batch(datasets, user=None, force=False, claim=False, batch_id=None):
+    """One outbox row per entry under a batch id (new unless given; flushed, not committed).
+    With `claim`, the caller carries them out itself (the CLI) and sweepers leave them
+    alone."""
+    batch_id = batch_id or str(uuid.uuid4())
     rows = []
     for dataset in datasets:
         row = workflow.request_publication(dataset, user, "publish", batch_id, force)
@@ -296,6 +297,39 @@ def request_batch(datasets, user=None, force=False, claim=False):
         rows.append(row)
     db.session.flush()
     return batch_id, rows
+
+
+def publish_batch(datasets, queue, client, force=False, progress=None):
+    """Publish `datasets` now, in this process (`inventory ckan publish`): what the portal
+    already has is recorded as skipped in one commit, the rest goes through claimed outbox
+    rows one by one (a commit each, so an interrupted run resumes). `progress(n)` is called
+    as entries are done. Returns (batch id, counts by outcome, failed or refused
+    Publications)."""
+    batch_id = str(uuid.uuid4())
+    todo = datasets
+    if not force:
+        try:
+            todo = skip_unchanged(datasets, client, batch_id)
+        except PublishError:  # no portal profile: every entry records the failure below
+            todo = datasets
+    batch_id, rows = request_batch(todo, None, force=force, claim=True, batch_id=batch_id)
+    request_ids = [r.id for r in rows]
+    db.session.commit()
+    counts = {"ok": 0, "skipped": len(datasets) - len(todo), "failed": 0}
+    if progress is not None:
+        progress(counts["skipped"])
+    failed = []
+    for request_id in request_ids:
+        pub = process_request(request_id, queue, client)
+        if progress is not None:
+            progress(1)
+        if pub is None:
+            continue
+        counts[pub.outcome] = counts.get(pub.outcome, 0) + 1
+        refused = pub.outcome == "skipped" and pub.error_code == "not_publishable"
+        if pub.outcome == "failed" or refused:
+            failed.append(pub)
+    return batch_id, counts, failed
 
 
 def retry_now(dataset, user, force=True):

@@ -61,13 +61,26 @@ def _base_uri():
     return current_app.config["CATALOG_BASE_URI"]
 
 
-def _record(pub, dataset, actor, started):
+def _record(pub, dataset, actor, started, flush=True):
     pub.duration_ms = int((time.perf_counter() - started) * 1000)
     db.session.add(pub)
     record_audit(actor, f"dataset.ckan_{pub.action}", dataset, outcome=pub.outcome,
                  error_code=pub.error_code, attempt=pub.attempt, ckan_name=pub.ckan_name)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return pub
+
+
+def _portal_has_it(dataset, digest):
+    """The portal already has exactly this content, which passed the gate when it was
+    pushed: no write, and no SHACL run either (re-publishing stays cheap)."""
+    return digest == dataset.ckan_hash and dataset.ckan_state == "active"
+
+
+def _skipped(pub, dataset, actor):
+    pub.outcome = "skipped"
+    pub.ckan_id = dataset.ckan_id
+    workflow.mark_published(dataset, actor)
 
 
 def _fail(pub, code, detail="", field_errors=None, outcome="failed"):
@@ -93,12 +106,8 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
         package = package_from_dataset(dataset, client.profile(), _base_uri())
         digest = content_hash(package)
         pub.content_hash = digest
-        if not force and digest == dataset.ckan_hash and dataset.ckan_state == "active":
-            # The portal already has exactly this content, which passed the gate when it was
-            # pushed: no write, and no SHACL run either (re-publishing stays cheap).
-            pub.outcome = "skipped"
-            pub.ckan_id = dataset.ckan_id
-            workflow.mark_published(dataset, actor)
+        if not force and _portal_has_it(dataset, digest):
+            _skipped(pub, dataset, actor)
             return _record(pub, dataset, actor, started)
         problems = gate_problems(dataset)
         if problems:
@@ -166,6 +175,29 @@ def withdraw(dataset, client, mode=None, batch_id=None, attempt=1, actor=None):
     dataset.ckan_hash = None  # a later approval pushes (and makes public) again
     dataset.ckan_synced_at = utcnow()
     return _record(pub, dataset, actor, started)
+
+
+def skip_unchanged(datasets, client, batch_id=None, actor=None):
+    """Record a skipped attempt for every entry the portal already has exactly (same content
+    hash, package active) and return the others, which need `publish`. No portal call and
+    one flush for the lot: re-publishing a whole catalogue costs a mapping per entry."""
+    portal, base_uri = client.profile(), _base_uri()
+    remaining = []
+    for dataset in datasets:
+        started = time.perf_counter()
+        if not eligible(dataset):
+            remaining.append(dataset)  # `publish` records the refusal
+            continue
+        digest = content_hash(package_from_dataset(dataset, portal, base_uri))
+        if not _portal_has_it(dataset, digest):
+            remaining.append(dataset)
+            continue
+        pub = Publication(dataset=dataset, action="publish", attempt=1, batch_id=batch_id,
+                          ckan_name=package_name(dataset), content_hash=digest)
+        _skipped(pub, dataset, actor)
+        _record(pub, dataset, actor, started, flush=False)
+    db.session.flush()
+    return remaining
 
 
 def publish_all(datasets, client, batch_id=None, force=False, after_each=None, actor=None):

@@ -309,6 +309,12 @@ def test_cli_publish_all_dry_run_and_reconcile(make, org, portal, app):
         db.select(Dataset).where(Dataset.id.in_([d.id for d in ok]))))
     result = runner.invoke(args=["ckan", "publish", "--all"])
     assert result.exit_code == 0 and "(client writes: 0)" in result.output, result.output
+    assert "unchanged/skipped 2" in result.output
+    # Each unchanged entry still has its attempt on record, in the run's batch.
+    batch = result.output.split("batch ", 1)[1].split(":", 1)[0]
+    rows = db.session.scalars(db.select(Publication).where(Publication.batch_id == batch))
+    assert sorted((p.dataset_id, p.outcome) for p in rows) == sorted(
+        (d.id, "skipped") for d in ok)
 
     result = runner.invoke(args=["ckan", "publish", "--dataset", draft.uuid])
     assert result.exit_code == 1 and "FAILED" in result.output
