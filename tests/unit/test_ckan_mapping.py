@@ -180,3 +180,8 @@ def test_validation_errors_keep_their_fields():
     err = _validation_error(ckanapi.ValidationError(
         {"__type": "Validation Error", "resources": [{}, {"url": ["Missing value"]}]}))
     assert err.code == "validation" and not err.retryable and "resources" in err.field_errors
+
+
+def test_the_compared_dcat_field_names_are_the_mapped_ones(entry):
+    from catalog.ckan import DCAT_FIELD_NAMES, _dcat_fields
+    assert set(_dcat_fields(entry, "https://inv.example")) == set(DCAT_FIELD_NAMES)
