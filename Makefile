@@ -62,14 +62,17 @@ run: install
 system-deps:
 	@scripts/system-deps.sh
 
-# PostgreSQL (a database per checkout) and a real CKAN on 127.0.0.1:5050 (with Redis on 6379).
+# PostgreSQL (a database per checkout) and a real multilingual CKAN on 127.0.0.1:5050 (with
+# Redis on 6379): scripts/ckan-services.sh wraps $(SHARED)/ckan/ckan-local.sh and honours its
+# settings (CKAN_LOCAL_HOME, CKAN_PORT, CKAN_DB_NAME... for a second instance).
 # CKAN's URL and token reach the tests as TEST_CKAN_URL / TEST_CKAN_API_TOKEN, so that no
-# other test publishes by accident.
+# other test publishes by accident; the instance's settings follow, so that the tests stop and
+# start that very instance.
 services: system-deps
 	@scripts/postgres.sh start $(PG_TEST_DB) > .pg-test-url
 	@grep -Eqx 'postgresql://[^[:space:]]+' .pg-test-url || { echo "scripts/postgres.sh did not print one database URL:" >&2; cat .pg-test-url >&2; exit 1; }
-	@$(SHARED)/ckan/ckan-local.sh start
-	@$(SHARED)/ckan/ckan-local.sh env | sed -e 's/CKAN_URL=/TEST_CKAN_URL=/' -e 's/CKAN_API_TOKEN=/TEST_CKAN_API_TOKEN=/' > .ckan-env
+	@scripts/ckan-services.sh start
+	@{ scripts/ckan-services.sh env | sed -e 's/CKAN_URL=/TEST_CKAN_URL=/' -e 's/CKAN_API_TOKEN=/TEST_CKAN_API_TOKEN=/'; scripts/ckan-services.sh instance-env; } > .ckan-env
 
 test: install-test services
 	@mkdir -p $(ARTIFACTS)

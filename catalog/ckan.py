@@ -124,6 +124,8 @@ class PortalProfile:
     default_locale: str = "ar"
     fluent: bool = False  # title_translated / notes_translated fields exist
     dataset_fields: frozenset = frozenset()  # scheming fields stored at the root, if any
+    list_fields: frozenset = frozenset()  # ...of them, those taking a list of strings
+    composite_fields: frozenset = frozenset()  # ...and those taking a list of objects
     licence_ids: frozenset = frozenset()  # empty: unknown, trust licences.csv
     licence_by_url: dict = field(default_factory=dict, hash=False, compare=False)
 
@@ -131,16 +133,17 @@ class PortalProfile:
 _TAG_BAD = re.compile(r"[^\w .-]+", re.UNICODE)
 
 
-def _tags(dataset):
-    """Keywords of every language as CKAN tags (2..100 chars of letters, digits, space, -_.)."""
-    seen, tags = set(), []
+def _keywords(dataset):
+    """{lang: [tag names]}: keywords as CKAN accepts tags (2..100 chars of letters, digits,
+    space, -_.), each name once across the languages."""
+    seen, out = set(), {}
     for lang in TEXT_LANGS:
         for word in getattr(dataset, f"keywords_{lang}") or ():
             name = " ".join(_TAG_BAD.sub(" ", str(word)).split())[:100]
             if len(name) >= 2 and name.lower() not in seen:
                 seen.add(name.lower())
-                tags.append({"name": name})
-    return tags
+                out.setdefault(lang, []).append(name)
+    return out
 
 
 def licence_id(code, portal):
@@ -196,48 +199,44 @@ def _resource(dist, dataset, portal):
     return resource
 
 
-def package_from_dataset(dataset, portal=None, base_uri="http://127.0.0.1:5000"):
-    """The CKAN package dict of an entry (no ids: the portal's ids are merged in by `upsert`).
+# ckanext-dcat's flat field names the mapping fills (`_dcat_fields`).
+DCAT_FIELD_NAMES = (
+    "identifier", "inventory_reference", "theme", "access_rights", "frequency", "language",
+    "spatial_uri", "spatial_text", "temporal_start", "temporal_end", "contact_name",
+    "contact_email", "publisher_name", "publisher_uri", "publisher_email", "publisher_url",
+    "documentation", "applicable_legislation", "hvd_category",
+)
+# Structured (scheming "repeating subfields") forms of flat ckanext-dcat fields: a portal whose
+# schema defines the structured field gets it instead of the flat keys.
+COMPOSITES = {
+    "contact": ("contact_name", "contact_email"),
+    "publisher": ("publisher_name", "publisher_uri", "publisher_email", "publisher_url"),
+    "temporal_coverage": ("temporal_start", "temporal_end"),
+    "spatial_coverage": ("spatial_uri", "spatial_text"),
+}
+COMPOSITE_ITEM_KEYS = {  # flat key -> key inside the structured item
+    "contact_name": "name", "contact_email": "email",
+    "publisher_name": "name", "publisher_uri": "uri", "publisher_email": "email",
+    "publisher_url": "url", "temporal_start": "start", "temporal_end": "end",
+    "spatial_uri": "uri", "spatial_text": "text",
+}
 
-    Title and notes are in the portal's default language (falling back to the others); every
-    language goes to `title_translated`/`notes_translated` when the portal has fluent fields,
-    else to `title_<lang>`/`notes_<lang>` extras. Inventory-only fields are never sent.
-    """
-    portal = portal or PortalProfile()
+
+def _dcat_fields(dataset, base_uri):
+    """ckanext-dcat's flat field names and their values (lists stay lists here)."""
     org = dataset.organization
-    locale = portal.default_locale if portal.default_locale in TEXT_LANGS else "ar"
-    titles, notes = _texts(dataset, "title"), _texts(dataset, "description")
-    first = next((lang for lang in fallback_order(locale) if lang in titles), locale)
-    package = {
-        "name": package_name(dataset),
-        "title": titles.get(first, "") or dataset.reference,
-        "notes": notes.get(first) or next(iter(notes.values()), ""),
-        "owner_org": organization_name(org),
-        "private": False,
-        "license_id": licence_id(dataset.license_code, portal),
-        "url": dataset.landing_page or "",
-        "tags": _tags(dataset),
-    }
-    fields = {}
-    if portal.fluent:
-        package["title_translated"] = titles
-        package["notes_translated"] = notes
-    else:
-        for lang in TEXT_LANGS:
-            fields[f"title_{lang}"] = titles.get(lang, "")
-            fields[f"notes_{lang}"] = notes.get(lang, "")
     frequency = vocab.frequencies().get(dataset.frequency or "")
     access = vocab.access_rights().get(dataset.access_rights or "")
     hvd = vocab.hvd_categories().get(dataset.hvd_category or "")
     spatial_labels = [vocab.governorates()[c].labels.get("fr", c)
                       for c in dataset.spatial or () if c in vocab.governorates()]
-    fields.update({
+    return {
         "identifier": dataset_uri(dataset, base_uri),
         "inventory_reference": dataset.reference,
-        "theme": json.dumps(_uris(vocab.themes(), dataset.themes)),
+        "theme": _uris(vocab.themes(), dataset.themes),
         "access_rights": access.uri if access else "",
         "frequency": frequency.uri if frequency else "",
-        "language": json.dumps(_uris(vocab.languages(), dataset.languages)),
+        "language": _uris(vocab.languages(), dataset.languages),
         "spatial_uri": spatial_uri(dataset.spatial, base_uri),
         "spatial_text": ", ".join(spatial_labels),
         "temporal_start": dataset.temporal_start.isoformat() if dataset.temporal_start else "",
@@ -248,19 +247,69 @@ def package_from_dataset(dataset, portal=None, base_uri="http://127.0.0.1:5000")
         "publisher_uri": f"{base_uri.rstrip('/')}/organizations/{org.code}",
         "publisher_email": org.email or "",
         "publisher_url": org.website or "",
-        "documentation": json.dumps([dataset.documentation_url])
-        if dataset.documentation_url else "",
-        "applicable_legislation": json.dumps(legislation_uris(dataset, base_uri)),
-        "hvd_category": json.dumps([hvd.uri]) if hvd else "",
-    })
+        "documentation": [dataset.documentation_url] if dataset.documentation_url else [],
+        "applicable_legislation": legislation_uris(dataset, base_uri),
+        "hvd_category": [hvd.uri] if hvd else [],
+    }
+
+
+def package_from_dataset(dataset, portal=None, base_uri="http://127.0.0.1:5000"):
+    """The CKAN package dict of an entry (no ids: the portal's ids are merged in by `upsert`).
+
+    Title and notes are in the portal's default language (falling back to the others); every
+    language goes to `title_translated`/`notes_translated` (and keywords to `tags_translated`)
+    when the portal has those fluent fields, else to `title_<lang>`/`notes_<lang>` extras.
+    ckanext-dcat's fields go where the portal's scheming schema puts them: at the root when
+    it defines them (a list for a repeating-text field, `contact`/`publisher`/
+    `temporal_coverage`/`spatial_coverage` as lists of objects when it defines those), else
+    as extras (lists as JSON text), which ckanext-dcat reads too. Inventory-only fields are
+    never sent.
+    """
+    portal = portal or PortalProfile()
+    locale = portal.default_locale if portal.default_locale in TEXT_LANGS else "ar"
+    titles, notes = _texts(dataset, "title"), _texts(dataset, "description")
+    keywords = _keywords(dataset)
+    first = next((lang for lang in fallback_order(locale) if lang in titles), locale)
+    package = {
+        "name": package_name(dataset),
+        "title": titles.get(first, "") or dataset.reference,
+        "notes": notes.get(first) or next(iter(notes.values()), ""),
+        "owner_org": organization_name(dataset.organization),
+        "private": False,
+        "license_id": licence_id(dataset.license_code, portal),
+        "url": dataset.landing_page or "",
+        "tags": [{"name": name} for names in keywords.values() for name in names],
+    }
+    fields = _dcat_fields(dataset, base_uri)
+    if portal.fluent:
+        package["title_translated"] = titles
+        package["notes_translated"] = notes
+        if "tags_translated" in portal.dataset_fields and keywords:
+            package["tags_translated"] = keywords
+    else:
+        for lang in TEXT_LANGS:
+            fields[f"title_{lang}"] = titles.get(lang, "")
+            fields[f"notes_{lang}"] = notes.get(lang, "")
+    for composite, flat_keys in COMPOSITES.items():
+        if composite in portal.composite_fields:
+            item = {COMPOSITE_ITEM_KEYS[k]: fields.pop(k) for k in flat_keys if fields.get(k)}
+            for k in flat_keys:
+                fields.pop(k, None)
+            if item:
+                package[composite] = [item]
     extras = []
     for key, value in sorted(fields.items()):
-        if value in ("", None, "[]"):
+        if value in ("", None, []):
             continue
         if key in portal.dataset_fields:
+            if isinstance(value, list) and key not in portal.list_fields:
+                value = json.dumps(value)
+            elif key in portal.list_fields and not isinstance(value, list):
+                value = [value]
             package[key] = value
         else:
-            extras.append({"key": key, "value": value})
+            extras.append({"key": key,
+                           "value": json.dumps(value) if isinstance(value, list) else value})
     package["extras"] = extras
     package["resources"] = [_resource(d, dataset, portal) for d in dataset.distributions]
     return package
@@ -277,9 +326,18 @@ def extras_dict(package):
     return {e.get("key"): e.get("value") for e in package.get("extras") or ()}
 
 
+def package_field(package, key, default=""):
+    """A ckanext-dcat field of a portal package, at the root (scheming portals) or in the
+    extras (plain ones)."""
+    value = package.get(key)
+    if value in (None, "", [], {}):
+        value = extras_dict(package).get(key)
+    return default if value in (None, "", [], {}) else value
+
+
 def package_identifier(package):
     """Our identifier (the entry's DCAT URI) as stored on a portal package, if any."""
-    return package.get("identifier") or extras_dict(package).get("identifier") or ""
+    return package_field(package, "identifier")
 
 
 # --------------------------------------------------------------------------- client
@@ -386,12 +444,16 @@ class CkanClient:
         if self._profile is None or refresh:
             status = self.call("status_show")
             licences = self.call("license_list")
-            schema = self.dataset_schema(status)
-            fields = frozenset(f["field_name"] for f in (schema or {}).get("dataset_fields", ()))
+            schema_fields = (self.dataset_schema(status) or {}).get("dataset_fields", ())
+            fields = frozenset(f["field_name"] for f in schema_fields)
             self._profile = PortalProfile(
                 default_locale=(status.get("locale_default") or "ar").split("_")[0],
                 fluent="title_translated" in fields and "notes_translated" in fields,
                 dataset_fields=fields,
+                list_fields=frozenset(f["field_name"] for f in schema_fields
+                                      if _is_list_field(f)),
+                composite_fields=frozenset(f["field_name"] for f in schema_fields
+                                           if f.get("repeating_subfields")),
                 licence_ids=frozenset(lic["id"] for lic in licences),
                 licence_by_url={(lic.get("url") or "").rstrip("/"): lic["id"]
                                 for lic in licences if lic.get("url")})
@@ -521,6 +583,14 @@ class CkanClient:
             start += page_size
             if start >= result["count"] or not result["results"]:
                 return out
+
+
+def _is_list_field(field):
+    """A scheming field taking a list of strings (repeating text, multiple choice)."""
+    validators = str(field.get("validators", "")).split()
+    return (field.get("preset") in ("multiple_text", "multiple_checkbox", "multiple_select")
+            or any(v in ("scheming_multiple_text", "scheming_multiple_choice")
+                   for v in validators))
 
 
 def _keep_resource_ids(resources, existing):

@@ -22,9 +22,13 @@ from inventory.extensions import db
 from inventory.models import Dataset, Organization, Publication, ReviewEvent, utcnow
 
 from .ckan import (
+    COMPOSITE_ITEM_KEYS,
+    COMPOSITES,
+    DCAT_FIELD_NAMES,
     content_hash,
     extras_dict,
     organization_name,
+    package_field,
     package_from_dataset,
     package_identifier,
     package_name,
@@ -94,16 +98,34 @@ def _norm(value):
     return str(value).strip()
 
 
+def _pruned(value):
+    """The value without empty members (a portal drops the subfields nobody filled)."""
+    if isinstance(value, dict):
+        return {k: _pruned(v) for k, v in value.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
 def comparable(package, owner_org_name=None):
-    """A flat {field: value} view of a package, the same for our dict and the portal's."""
+    """A flat {field: value} view of a package, the same for our dict and the portal's.
+    Fluent fields replace the single-language title/notes, which a fluent portal derives
+    from them; ckanext-dcat fields count at the root (scheming portals) as in the extras."""
     flat = {f: _norm(package.get(f)) for f in PACKAGE_FIELDS if f != "owner_org"}
     org = package.get("organization") or {}
     flat["owner_org"] = org.get("name") or owner_org_name or _norm(package.get("owner_org"))
     flat["private"] = bool(package.get("private"))
     flat["tags"] = ", ".join(sorted(t.get("name", "") for t in package.get("tags") or ()))
-    for key in ("title_translated", "notes_translated"):
-        if key in package:
-            flat[key] = json.dumps(package[key], sort_keys=True, ensure_ascii=False)
+    for key in ("title_translated", "notes_translated", "tags_translated", *COMPOSITES,
+                *DCAT_FIELD_NAMES):
+        value = package.get(key)
+        if value in (None, "", [], {}):
+            continue
+        flat[key] = (json.dumps(_pruned(value), sort_keys=True, ensure_ascii=False)
+                     if isinstance(value, (list, dict)) else _norm(value))
+    for core in ("title", "notes"):
+        if f"{core}_translated" in flat:
+            del flat[core]
     for key, value in extras_dict(package).items():
         flat[f"extras.{key}"] = _norm(value)
     for i, res in enumerate(package.get("resources") or ()):
@@ -202,6 +224,18 @@ def _date(value):
         return None
 
 
+def _flat_field(package, key):
+    """A flat ckanext-dcat field of a package: at the root, in the extras, or inside the
+    first item of its structured (scheming) form (`contact_name` from `contact`...)."""
+    for composite, flat_keys in COMPOSITES.items():
+        if key in flat_keys and isinstance(package.get(composite), list) \
+                and package[composite] and isinstance(package[composite][0], dict):
+            value = package[composite][0].get(COMPOSITE_ITEM_KEYS[key])
+            if value:
+                return value
+    return package_field(package, key)
+
+
 def fields_from_package(package):
     """Inventory fields read back from a portal package (ours or anybody's)."""
     extras = extras_dict(package)
@@ -215,21 +249,29 @@ def fields_from_package(package):
         main = package.get(theirs) or ""
         if main and not any(k.startswith(f"{ours}_") for k in values):
             values[f"{ours}_{_lang_of(main)}"] = main
-    for tag in package.get("tags") or ():
-        values.setdefault(f"keywords_{_lang_of(tag['name'])}", []).append(tag["name"])
+    tags_translated = package.get("tags_translated")
+    if isinstance(tags_translated, dict) and tags_translated:
+        for lang, names in tags_translated.items():
+            if lang in ("ar", "fr", "en") and names:
+                values[f"keywords_{lang}"] = list(names)
+    else:
+        for tag in package.get("tags") or ():
+            values.setdefault(f"keywords_{_lang_of(tag['name'])}", []).append(tag["name"])
     by_ckan_id = {t.extra["ckan_id"]: code for code, t in vocab.licences().items()}
     values["license_code"] = by_ckan_id.get(package.get("license_id"), vocab.DEFAULT_LICENCE)
     values["themes"] = [c for c in (_code_for(vocab.themes(), u)
-                                    for u in _json_list(extras.get("theme"))) if c]
-    values["frequency"] = _code_for(vocab.frequencies(), extras.get("frequency"))
+                                    for u in _json_list(_flat_field(package, "theme"))) if c]
+    values["frequency"] = _code_for(vocab.frequencies(), _flat_field(package, "frequency"))
     values["languages"] = [c for c in (_code_for(vocab.languages(), u)
-                                       for u in _json_list(extras.get("language"))) if c]
-    values["spatial"] = ["TN"] if extras.get("spatial_uri") == vocab.TN_URI else []
-    values["temporal_start"] = _date(extras.get("temporal_start"))
-    values["temporal_end"] = _date(extras.get("temporal_end"))
-    values["contact_name"] = extras.get("contact_name") or package.get("maintainer") or ""
-    values["contact_email"] = extras.get("contact_email") or package.get("maintainer_email") \
-        or ""
+                                       for u in _json_list(_flat_field(package, "language")))
+                           if c]
+    values["spatial"] = ["TN"] if _flat_field(package, "spatial_uri") == vocab.TN_URI else []
+    values["temporal_start"] = _date(_flat_field(package, "temporal_start"))
+    values["temporal_end"] = _date(_flat_field(package, "temporal_end"))
+    values["contact_name"] = (_flat_field(package, "contact_name") or package.get("maintainer")
+                              or "")
+    values["contact_email"] = (_flat_field(package, "contact_email")
+                               or package.get("maintainer_email") or "")
     values["landing_page"] = package.get("url") or ""
     formats_by_label = {t.label("en").lower(): code for code, t in vocab.formats().items()}
     values["distributions"] = [{

@@ -1,11 +1,14 @@
 """Publishing against the real CKAN: create, update, unchanged (no write), withdraw, name
 collisions, wrong token, unreachable portal, validation errors, DCAT output, reconcile, adopt,
-the CLI and the pages."""
+the CLI and the pages. The portal `make services` starts is multilingual (scheming + fluent, see
+scripts/ckan-services.sh); the assertions that depend on the portal's shape say so."""
+import json
+
 import pytest
 import rdflib
 import requests
 
-from catalog.ckan import CkanClient, PublishError, extras_dict, package_name
+from catalog.ckan import CkanClient, PublishError, extras_dict, package_field, package_name
 from catalog.publish import publish, withdraw
 from catalog.reconcile import reconcile
 from inventory import vocabularies as vocab
@@ -61,12 +64,16 @@ def test_create_then_update_then_unchanged(make, org, ckan):
     pkg = raw_api().action.package_show(id=name)
     assert pkg["organization"]["name"] == org.code.lower()
     assert pkg["organization"]["title"]  # created on demand
-    extras = extras_dict(pkg)
-    assert extras["title_ar"] == ds.title_ar and extras["title_fr"] == ds.title_fr
-    assert extras["identifier"].endswith(f"/datasets/{ds.uuid}")
-    assert vocab.themes()["EDUC"].uri in extras["theme"]
-    assert extras["access_rights"] == vocab.access_rights()["PUBLIC"].uri
-    assert "owner_unit" not in extras and "Direction des statistiques" not in str(pkg)
+    fluent = ckan.profile().fluent
+    if fluent:
+        assert pkg["title_translated"] == {"ar": ds.title_ar, "fr": ds.title_fr}
+    else:
+        extras = extras_dict(pkg)
+        assert extras["title_ar"] == ds.title_ar and extras["title_fr"] == ds.title_fr
+    assert package_field(pkg, "identifier").endswith(f"/datasets/{ds.uuid}")
+    assert vocab.themes()["EDUC"].uri in package_field(pkg, "theme")
+    assert package_field(pkg, "access_rights") == vocab.access_rights()["PUBLIC"].uri
+    assert "owner_unit" not in str(pkg) and "Direction des statistiques" not in str(pkg)
     [res] = pkg["resources"]
     assert (res["url"], res["format"], res["mimetype"], res["size"]) == (
         "https://data.example.org/etudiants.csv", "CSV", "text/csv", 1024)
@@ -78,10 +85,12 @@ def test_create_then_update_then_unchanged(make, org, ckan):
     assert ttl.ok
     graph = rdflib.Graph().parse(data=ttl.content, format="turtle")
     [subject] = list(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
-    titles = {str(t) for t in graph.objects(subject, DCTERMS.title)}
-    # This portal has no fluent fields: one title, in its default language (en → fr fallback);
-    # every language travels in the extras checked above.
-    assert titles == {ds.title_fr}
+    titles = {(str(t), t.language) for t in graph.objects(subject, DCTERMS.title)}
+    if fluent:  # every language, tagged
+        assert titles == {(ds.title_ar, "ar"), (ds.title_fr, "fr")}
+    else:  # one title, in the portal's default language (en → fr fallback); every language
+        # travels in the extras checked above
+        assert titles == {(ds.title_fr, None)}
     assert rdflib.URIRef(vocab.themes()["EDUC"].uri) in set(graph.objects(subject, DCAT.theme))
     assert rdflib.URIRef(vocab.access_rights()["PUBLIC"].uri) in set(
         graph.objects(subject, DCTERMS.accessRights))
@@ -101,7 +110,11 @@ def test_create_then_update_then_unchanged(make, org, ckan):
     assert publish(ds, ckan).outcome == "ok"
     db.session.commit()
     after = raw_api().action.package_show(id=name)
-    assert after["id"] == pkg["id"] and after["title"] == ds.title_fr
+    assert after["id"] == pkg["id"]
+    if fluent:
+        assert after["title_translated"]["fr"] == ds.title_fr
+    else:
+        assert after["title"] == ds.title_fr
     assert [r["format"] for r in after["resources"]] == ["CSV", "JSON"]
     assert after["resources"][0]["id"] == res["id"]  # updated in place, not recreated
 
@@ -163,7 +176,7 @@ def test_name_taken_by_a_strangers_deleted_package(make, org, ckan):
     assert pub.outcome == "ok", (pub.error_code, pub.error_message)
     assert ds.ckan_id == ds.uuid != old["id"]
     pkg = api.action.package_show(id=name)
-    assert (pkg["id"], pkg["state"], pkg["title"]) == (ds.uuid, "active", ds.title_fr)
+    assert (pkg["id"], pkg["state"], _title_fr(pkg)) == (ds.uuid, "active", ds.title_fr)
     stranger = api.action.package_show(id=old["id"])
     assert (stranger["state"], stranger["title"]) == ("deleted", "old")
     assert [p["name"] for p in org_packages(org.code.lower())] == [name]
@@ -185,7 +198,7 @@ def test_a_push_we_did_not_record_is_found_again_by_name(make, org, ckan):
     db.session.commit()
     assert pub.outcome == "ok", (pub.error_code, pub.error_message)
     assert ds.ckan_id == first.ckan_id
-    assert [p["title"] for p in org_packages(org.code.lower())] == ["Titre corrigé"]
+    assert [_title_fr(p) for p in org_packages(org.code.lower())] == ["Titre corrigé"]
 
 
 def test_a_push_we_did_not_record_then_deleted_on_the_portal_is_revived_by_id(make, org, ckan):
@@ -203,13 +216,20 @@ def test_a_push_we_did_not_record_then_deleted_on_the_portal_is_revived_by_id(ma
     assert len(org_packages(org.code.lower())) == 1
 
 
+def _title_fr(pkg):
+    """The French title of a portal package (fluent field, or the plain title)."""
+    return (pkg.get("title_translated") or {"fr": pkg["title"]})["fr"]
+
+
 def test_name_taken_by_someone_elses_active_package(make, org, ckan):
     ds = _approved(make, org)
     api = raw_api()
     api.action.organization_create(name=org.code.lower(), title="pre-existing")
+    theirs = {"identifier": "urn:someone-else"}
+    if "identifier" not in ckan.profile().dataset_fields:  # a plain portal keeps it in extras
+        theirs = {"extras": [{"key": "identifier", "value": "urn:someone-else"}]}
     api.action.package_create(name=package_name(ds), owner_org=org.code.lower(),
-                              title="theirs", extras=[{"key": "identifier",
-                                                       "value": "urn:someone-else"}])
+                              title="theirs", **theirs)
     pub = publish(ds, ckan)
     db.session.commit()
     assert (pub.outcome, pub.error_code) == ("failed", "name_taken")
@@ -245,6 +265,17 @@ def test_portal_validation_errors_carry_their_fields(ckan):
     assert "name" in info.value.field_errors and "owner_org" in info.value.field_errors
 
 
+def test_fluent_field_errors_carry_their_field(org, ckan):
+    if not ckan.profile().fluent:
+        pytest.fail(f"{CKAN_URL} has no fluent fields: start it with `make services`")
+    owner = ckan.organization_ensure(org)
+    with pytest.raises(PublishError) as info:
+        ckan.call("package_create", write=True, name=f"{owner}-bad-fluent", owner_org=owner,
+                  title_translated={"ar": "عنوان", "not a language": "x"})
+    assert info.value.code == "validation"
+    assert "title_translated" in info.value.field_errors, info.value.field_errors
+
+
 def test_not_publishable_entries_are_refused_before_the_portal(make, org, ckan):
     from tests.conftest import restricted_fields
     ds = make.dataset(org, status="approved", **restricted_fields())
@@ -260,7 +291,12 @@ def test_reconcile_reports_drift_and_adopt_completes_the_inventory(make, org, ck
         assert publish(ds, ckan).outcome == "ok"
     db.session.commit()
     api = raw_api()
-    api.action.package_patch(id=edited.ckan_name, title="Edited on the portal")
+    fluent = ckan.profile().fluent
+    if fluent:  # the portal's own title field is its fluent one
+        edit = {"title_translated": {"ar": edited.title_ar, "fr": "Edited on the portal"}}
+    else:
+        edit = {"title": "Edited on the portal"}
+    api.action.package_patch(id=edited.ckan_name, **edit)
     api.action.package_delete(id=gone.ckan_name)
     foreign = api.action.package_create(
         name=f"{org.code.lower()}-by-hand", owner_org=org.code.lower(),
@@ -273,8 +309,14 @@ def test_reconcile_reports_drift_and_adopt_completes_the_inventory(make, org, ck
     assert [x.name for x in report.extra] == [foreign["name"]]
     [item] = report.edited
     assert item.reference == edited.reference and not item.local_changes
-    assert [(d.field, d.ours, d.theirs) for d in item.diffs] == [
-        ("title", edited.title_fr, "Edited on the portal")]
+    if fluent:
+        [diff] = item.diffs
+        assert diff.field == "title_translated"
+        assert json.loads(diff.ours)["fr"] == edited.title_fr
+        assert json.loads(diff.theirs)["fr"] == "Edited on the portal"
+    else:
+        assert [(d.field, d.ours, d.theirs) for d in item.diffs] == [
+            ("title", edited.title_fr, "Edited on the portal")]
     assert report.in_sync == 1
 
     from catalog.reconcile import adopt
@@ -382,3 +424,64 @@ def test_an_entry_with_shacl_violations_is_refused_and_recorded(make, org, ckan)
     with pytest.raises(Exception, match="Not found"):
         raw_api().action.package_show(id=package_name(ds))
     assert Publication.query.filter_by(dataset_id=ds.id).count() == 1
+
+
+def test_every_language_reaches_the_portal_and_its_dcat_output(make, org, ckan):
+    """Issue 4: after publishing, the portal's own DCAT output carries our title and
+    description in each language (ar, fr, en), our themes and our access rights."""
+    if not ckan.profile().fluent:
+        pytest.fail(f"{CKAN_URL} has no fluent title_translated/notes_translated fields: the "
+                    "test portal is started by `make services` (scripts/ckan-services.sh)")
+    texts = {"title_ar": "عدد الطلبة المرسمين", "title_fr": "Effectifs des étudiants inscrits",
+             "title_en": "Enrolled students",
+             "description_ar": "توزيع الطلبة حسب المؤسسة.",
+             "description_fr": "Répartition des étudiants par établissement.",
+             "description_en": "Students by institution.",
+             "keywords_en": ["students"]}
+    ds = _approved(make, org, themes=["EDUC", "SOCI"], **texts)
+    pub = publish(ds, ckan)
+    db.session.commit()
+    assert (pub.outcome, pub.error_code) == ("ok", None), pub.field_errors
+    theme_uris = {vocab.themes()[c].uri for c in ("EDUC", "SOCI")}
+    access_uri = vocab.access_rights()["PUBLIC"].uri
+
+    # Through CKAN's API: fluent fields and DCAT-AP schema fields at the root, not in extras.
+    pkg = raw_api().action.package_show(id=ds.ckan_name)
+    assert pkg["title_translated"] == {lang: texts[f"title_{lang}"] for lang in ("ar", "fr", "en")}
+    assert pkg["notes_translated"] == {lang: texts[f"description_{lang}"]
+                                       for lang in ("ar", "fr", "en")}
+    assert pkg["tags_translated"] == {"ar": ["طلبة"], "fr": ["étudiants"], "en": ["students"]}
+    assert set(pkg["theme"]) == theme_uris and pkg["access_rights"] == access_uri
+    assert pkg["contact"] == [{"name": ds.contact_name, "email": ds.contact_email}]
+    assert not {"theme", "access_rights", "identifier", "title_ar"} & set(extras_dict(pkg))
+
+    # Through the portal's DCAT output.
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from catalog.namespaces import VCARD
+    ttl = requests.get(f"{CKAN_URL}/dataset/{ds.ckan_name}.ttl", timeout=10)
+    assert ttl.ok, ttl.status_code
+    graph = rdflib.Graph().parse(data=ttl.content, format="turtle")
+    [subject] = list(graph.subjects(rdflib.RDF.type, DCAT.Dataset))
+
+    def tagged(predicate):
+        return {(str(o), o.language) for o in graph.objects(subject, predicate)}
+
+    assert tagged(DCTERMS.title) == {(texts["title_ar"], "ar"), (texts["title_fr"], "fr"),
+                                     (texts["title_en"], "en")}
+    assert tagged(DCTERMS.description) == {
+        (texts["description_ar"], "ar"), (texts["description_fr"], "fr"),
+        (texts["description_en"], "en")}
+    assert tagged(DCAT.keyword) == {("طلبة", "ar"), ("étudiants", "fr"), ("students", "en")}
+    assert {str(t) for t in graph.objects(subject, DCAT.theme)} == theme_uris
+    assert {str(a) for a in graph.objects(subject, DCTERMS.accessRights)} == {access_uri}
+    [contact] = list(graph.objects(subject, DCAT.contactPoint))  # once, not once per profile
+    assert str(graph.value(contact, VCARD.hasEmail)) == f"mailto:{ds.contact_email}"
+    assert len(list(graph.objects(subject, DCTERMS.temporal))) == 1
+
+    # Unchanged entry: the portal's fluent output reads back as our content (no write).
+    writes = ckan.writes
+    assert publish(ds, ckan).outcome == "skipped" and ckan.writes == writes
+    db.session.commit()
+    report = reconcile(ckan, [org])
+    assert (report.edited, report.missing, report.in_sync) == ([], [], 1)

@@ -77,8 +77,75 @@ def test_fluent_portal_gets_translated_fields(entry):
     assert pkg["title"] == entry.title_fr
     assert pkg["title_translated"] == {"ar": entry.title_ar, "fr": entry.title_fr}
     assert pkg["notes_translated"]["ar"] == entry.description_ar
-    assert "title_ar" not in extras_dict(pkg)
-    assert pkg["theme"] == json.dumps([vocab.themes()["EDUC"].uri])  # scheming field: root
+    assert "title_ar" not in extras_dict(pkg) and "tags_translated" not in pkg
+    # A plain-text scheming field at the root: the list as JSON text, as in an extra.
+    assert pkg["theme"] == json.dumps([vocab.themes()["EDUC"].uri])
+    assert "theme" not in extras_dict(pkg)
+
+
+# The shape of the local test portal (scripts/ckan-services.sh): ckanext-dcat's multilingual
+# schema completed with its DCAT-AP fields.
+SCHEMING_PORTAL = PortalProfile(
+    default_locale="en", fluent=True,
+    dataset_fields=frozenset({"title_translated", "notes_translated", "tags_translated",
+                              "identifier", "theme", "access_rights", "frequency", "language",
+                              "documentation", "applicable_legislation", "contact",
+                              "publisher", "temporal_coverage", "spatial_coverage"}),
+    list_fields=frozenset({"theme", "language", "documentation", "applicable_legislation"}),
+    composite_fields=frozenset({"contact", "publisher", "temporal_coverage",
+                                "spatial_coverage"}))
+
+
+def test_scheming_portal_gets_schema_fields_at_the_root_in_their_shapes(entry):
+    entry.title_en = "Enrolled students"
+    pkg = package_from_dataset(entry, SCHEMING_PORTAL, "https://inv.example")
+    assert pkg["title"] == "Enrolled students"
+    assert pkg["title_translated"] == {"ar": entry.title_ar, "fr": entry.title_fr,
+                                       "en": "Enrolled students"}
+    assert pkg["tags_translated"] == {"ar": ["طلبة"], "fr": ["étudiants", "a b c"]}
+    # Repeating-text fields take real lists (scheming_multiple_text would wrap JSON text).
+    assert pkg["theme"] == [vocab.themes()["EDUC"].uri]
+    assert pkg["language"] == [vocab.languages()["ar"].uri, vocab.languages()["fr"].uri]
+    assert pkg["documentation"] == ["https://doc.example.org"]
+    assert pkg["access_rights"] == vocab.access_rights()["PUBLIC"].uri
+    assert pkg["identifier"] == f"https://inv.example/datasets/{entry.uuid}"
+    assert pkg["contact"] == [{"name": "Cellule open data", "email": "opendata@example.org"}]
+    assert pkg["temporal_coverage"] == [{"start": "2020-01-01", "end": "2024-12-31"}]
+    assert pkg["spatial_coverage"] == [{"uri": vocab.TN_URI,
+                                        "text": vocab.governorates()["TN"].labels["fr"]}]
+    assert pkg["publisher"] == [{"name": "Ministère de l'Enseignement",
+                                 "uri": "https://inv.example/organizations/MESRS"}]
+    # What the schema lacks stays an extra; nothing is sent twice.
+    extras = extras_dict(pkg)
+    assert set(extras) == {"inventory_reference", "hvd_category"}
+    assert json.loads(extras["hvd_category"]) == [vocab.hvd_categories()["STATISTICS"].uri]
+
+
+def test_a_scheming_package_reads_back_into_the_same_entry_fields(entry):
+    from catalog.reconcile import diff_packages, fields_from_package
+    plain = fields_from_package(package_from_dataset(entry, PortalProfile()))
+    scheming = fields_from_package(package_from_dataset(entry, SCHEMING_PORTAL))
+    assert scheming == plain
+    assert scheming["themes"] == ["EDUC"] and scheming["spatial"] == ["TN"]
+    assert scheming["contact_email"] == "opendata@example.org"
+    assert scheming["keywords_fr"] == ["étudiants", "a b c"]
+
+    ours = package_from_dataset(entry, SCHEMING_PORTAL)
+    theirs = json.loads(json.dumps(ours))
+    theirs["title"] = "derived by the portal"  # fluent recomputes it: not a difference
+    theirs["contact"][0]["uri"] = ""  # a subfield nobody filled
+    assert diff_packages(ours, theirs) == []
+    theirs["title_translated"]["fr"] = "Edited on the portal"
+    theirs["theme"] = []
+    assert [d.field for d in diff_packages(ours, theirs)] == ["theme", "title_translated"]
+
+
+def test_list_fields_are_recognised_in_a_scheming_schema():
+    from catalog.ckan import _is_list_field
+    assert _is_list_field({"field_name": "theme", "preset": "multiple_text"})
+    assert _is_list_field({"field_name": "x", "validators": "ignore_missing scheming_multiple_text"})
+    assert not _is_list_field({"field_name": "access_rights",
+                               "validators": "ignore_missing unicode_safe"})
 
 
 def test_hash_is_stable_and_follows_content(entry):
@@ -113,3 +180,8 @@ def test_validation_errors_keep_their_fields():
     err = _validation_error(ckanapi.ValidationError(
         {"__type": "Validation Error", "resources": [{}, {"url": ["Missing value"]}]}))
     assert err.code == "validation" and not err.retryable and "resources" in err.field_errors
+
+
+def test_the_compared_dcat_field_names_are_the_mapped_ones(entry):
+    from catalog.ckan import DCAT_FIELD_NAMES, _dcat_fields
+    assert set(_dcat_fields(entry, "https://inv.example")) == set(DCAT_FIELD_NAMES)
