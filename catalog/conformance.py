@@ -7,14 +7,17 @@ entry, its distributions and the nodes it references), whatever its status: a dr
 checked as it would be published.
 """
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
 from inventory import quality
+from inventory.extensions import db
 from inventory.fields import field_label
 
-from . import dcat, shacl
+from . import dcat, fragments, shacl
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +154,37 @@ def mapping_notes(dataset):
     return notes
 
 
+_REPORTS = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
+REPORTS_KEPT = 2048
+
+
+def entry_report(dataset):
+    """The SHACL report of the entry's DCAT graph. The entry page shows it on every view, so
+    a saved entry's report is kept per process under the same stamp that decides when its
+    stored catalogue pieces are stale (entry version and update time, organization update
+    time, mapping); an entry with unsaved changes is always checked afresh."""
+    if db.session.dirty or db.session.new or db.session.deleted:
+        return shacl.validate(dcat.dataset_graph(dataset))
+    key = (dataset.uuid, fragments.entry_stamp(dataset).key(), dcat.mapping_stamp())
+    with _REPORTS_LOCK:
+        report = _REPORTS.get(key)
+        if report is not None:
+            _REPORTS.move_to_end(key)
+            return report
+    report = shacl.validate(dcat.dataset_graph(dataset))
+    with _REPORTS_LOCK:
+        _REPORTS[key] = report
+        while len(_REPORTS) > REPORTS_KEPT:
+            _REPORTS.popitem(last=False)
+    return report
+
+
 def entry_conformance(dataset):
     """Violations, recommendations (plain words, field-anchored) and quality of `dataset`."""
     result = Conformance(quality=quality.compute(dataset))
     try:
-        report = shacl.validate(dcat.dataset_graph(dataset))
+        report = entry_report(dataset)
     except Exception:  # the panel must never break the entry page
         log.exception("conformance check failed for %s", dataset.uuid)
         result.checked = False

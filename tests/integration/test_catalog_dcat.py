@@ -238,6 +238,28 @@ def test_odd_characters_and_unusual_urls_stay_well_formed(make):
     assert {"landing_page", "distributions-0-download_url", "distributions-1-access_url"} <= noted
 
 
+def test_the_entry_pages_shacl_report_is_kept_until_the_entry_changes(make):
+    from catalog.conformance import entry_report
+    ds = make.dataset(make.org(), status="approved")
+    dists = [{"title": "CSV", "format": "CSV", "access_url": "", "download_url": ""}]
+    save_entry(ds, None, {}, distributions=dists)
+    db.session.commit()
+    first = entry_report(ds)
+    assert [r.path for r in first.violations] == ["dcat:accessURL"]
+    assert entry_report(ds) is first  # saved and unchanged: not checked again
+
+    ds.title_fr = "Pas encore enregistré"  # unsaved: always checked afresh
+    assert entry_report(ds) is not first
+    db.session.rollback()
+
+    dists[0]["access_url"] = "https://data.example.org/a.csv"
+    save_entry(ds, None, {}, distributions=dists)
+    db.session.commit()
+    fixed = entry_report(ds)
+    assert fixed is not first and fixed.conforms
+    assert entry_report(ds) is fixed
+
+
 # --------------------------------------------------------------------------- stored pieces
 
 def _rows():
