@@ -224,9 +224,12 @@ def export_register(org_code, fmt, lang, output):
     """Every entry of the organization, public and internal fields, one row each."""
     from flask import current_app
 
-    from .registry_export import export_register as build
+    from .registry_export import write_register
     org = _organization(org_code)
-    _write_output(output, build(org, fmt, lang or current_app.config["DEFAULT_LOCALE"]))
+    with open(output, "wb") as fh:  # streamed: a large register never sits in memory
+        write_register(fh, org, fmt, lang or current_app.config["DEFAULT_LOCALE"])
+        size = fh.tell()
+    click.echo(f"wrote {output} ({size} bytes)")
 
 
 @click.group("checklist", help="The open-data guide checklist.")

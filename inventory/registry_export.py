@@ -6,9 +6,11 @@ a drop-down on every controlled column, right to left for Arabic), an instructio
 a sheet of the controlled lists (label and code). Every text cell is neutralised against
 formula injection (`sheets.neutralise`).
 """
+import io
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm.util import identity_key
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -20,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import registry as reg
 from . import sheets
 from .extensions import db
-from .models import Dataset
+from .models import Dataset, Distribution
 
 FORMATS = ("xlsx", "csv")
 MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -29,11 +31,34 @@ READONLY_FILL = PatternFill("solid", fgColor="5A636D")
 FIRST_DATA_ROW, LAST_VALIDATED_ROW = 2, 20001
 
 
+CHUNK = 500
+
+
 def organization_datasets(organization):
-    """Every entry of the organization (archived ones too), by reference."""
-    return list(db.session.scalars(
-        sa.select(Dataset).where(Dataset.organization_id == organization.id)
-        .order_by(Dataset.reference)))
+    """Every entry of the organization (archived ones too), by reference, loaded CHUNK at a
+    time and let go after use: the register of a large body streams in bounded memory."""
+    ids = list(db.session.scalars(sa.select(Dataset.id).where(
+        Dataset.organization_id == organization.id).order_by(Dataset.reference)))
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        held = {i for i in chunk  # entries the caller already holds stay in the session
+                if db.session.identity_map.get(identity_key(Dataset, i)) is not None}
+        rows = {d.id: d for d in db.session.scalars(
+            sa.select(Dataset).where(Dataset.id.in_(chunk)))}
+        for dataset_id in chunk:
+            yield rows[dataset_id]
+        for dataset_id, dataset in rows.items():
+            if dataset_id not in held:
+                db.session.expunge(dataset)  # (cascades to its distributions and themes)
+
+
+def _distribution_groups(organization):
+    """How many distribution column groups the register needs (at least one)."""
+    per_entry = (sa.select(sa.func.count(Distribution.id).label("n"))
+                 .join(Dataset, Dataset.id == Distribution.dataset_id)
+                 .where(Dataset.organization_id == organization.id)
+                 .group_by(Distribution.dataset_id).subquery())
+    return max(db.session.scalar(sa.select(sa.func.max(per_entry.c.n))) or 0, 1)
 
 
 def register_filename(organization, fmt, lang, template=False):
@@ -43,18 +68,36 @@ def register_filename(organization, fmt, lang, template=False):
 
 def export_register(organization, fmt, lang, datasets=None):
     """The organization's register as bytes: one row per entry, headers in `lang`."""
+    out = io.BytesIO()
+    write_register(out, organization, fmt, lang, datasets)
+    return out.getvalue()
+
+
+def write_register(out, organization, fmt, lang, datasets=None):
+    """Write the register to the binary file `out`, streaming: entries are read a chunk at a
+    time (twice for XLSX: column widths come first in a streamed sheet) and rows are never
+    all held in memory. `datasets` (a list) replaces the organization's entries."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    datasets = organization_datasets(organization) if datasets is None else datasets
-    groups = max([len(d.distributions) for d in datasets] + [1])
+    if datasets is None:
+        groups = _distribution_groups(organization)
+        entries = lambda: organization_datasets(organization)  # noqa: E731 - read twice
+    else:
+        groups = max([len(d.distributions) for d in datasets] + [1])
+        entries = lambda: iter(datasets)  # noqa: E731
     columns = reg.register_columns(groups, readonly=True)
     with force_locale(lang):
         header = [str(c.label) for c in columns]
         cache = {}
-        rows = [[reg.cell_value(d, c, lang, cache) for c in columns] for d in datasets]
+
+        def rows():
+            for dataset in entries():
+                yield [reg.cell_value(dataset, c, lang, cache) for c in columns]
+
         if fmt == "csv":
-            return sheets.csv_bytes(header, rows)
-        return _workbook(columns, [header], rows, lang)
+            sheets.write_csv(out, header, rows())
+        else:
+            _workbook(columns, [header], rows, lang).save(out)
 
 
 def template_workbook(lang):
@@ -65,13 +108,15 @@ def template_workbook(lang):
         with force_locale(code):
             headers.append([str(c.label) for c in columns])
     with force_locale(lang):
-        return _workbook(columns, headers, [], lang)
+        return sheets.workbook_bytes(_workbook(columns, headers, list, lang))
 
 
 # --------------------------------------------------------------------------- workbook
 
 def _workbook(columns, headers, rows, lang):
-    """`headers`: one list of labels per language shown (joined by line breaks in row 1)."""
+    """The write-only workbook, ready to save. `headers`: one list of labels per language
+    shown (joined by line breaks in row 1); `rows()` gives the data rows, and is called twice
+    (widths, then cells)."""
     wb = sheets.new_workbook()
     rtl = lang == "ar"
     ws = wb.create_sheet(_("Register")[:31])
@@ -80,7 +125,7 @@ def _workbook(columns, headers, rows, lang):
     ws.freeze_panes = "B2"
     header_text = ["\n".join(dict.fromkeys(h[i] for h in headers)) for i in range(len(columns))]
     widths = [max(len(line) for line in text.split("\n")) for text in header_text]
-    for row in rows:
+    for row in rows():
         for i, value in enumerate(row):
             widths[i] = max(widths[i], sheets.display_width(value))
     for i, width in enumerate(widths, start=1):
@@ -97,11 +142,11 @@ def _workbook(columns, headers, rows, lang):
             ws.data_validations.append(validation)
     ws.append([_header(ws, text, column) for text, column in zip(header_text, columns,
                                                                    strict=True)])
-    for row in rows:
+    for row in rows():
         ws.append([_cell(ws, value) for value in row])
     _instructions(wb, columns, lang, rtl)
     _lists_sheet(wb, lists_title, lists, rtl)
-    return sheets.workbook_bytes(wb)
+    return wb
 
 
 def _header(ws, text, column):

@@ -48,12 +48,23 @@ def restore(value):
 def csv_bytes(header, rows):
     """UTF-8 CSV with a byte-order mark (so Excel reads Arabic correctly), every text cell
     neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([neutralise(str(h)) for h in header])
-    for row in rows:
-        writer.writerow([neutralise(_csv_text(v)) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    out = io.BytesIO()
+    write_csv(out, header, rows)
+    return out.getvalue()
+
+
+def write_csv(out, header, rows):
+    """`csv_bytes` written to the binary file `out` as the rows come (any iterable)."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    try:
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([neutralise(str(h)) for h in header])
+        for row in rows:
+            writer.writerow([neutralise(_csv_text(v)) for v in row])
+        text.flush()
+    finally:
+        text.detach()  # leave `out` open for the caller
 
 
 def _csv_text(value):

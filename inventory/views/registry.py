@@ -9,6 +9,7 @@ does not need a second upload.
 """
 import json
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_template,
     url_for,
 )
@@ -90,8 +92,15 @@ def register_export(code):
     fmt, lang = request.args.get("format", "xlsx"), _language()
     if fmt not in rx.FORMATS:
         abort(404)
-    return _attachment(rx.export_register(org, fmt, lang), rx.MEDIA_TYPES[fmt],
-                       rx.register_filename(org, fmt, lang))
+    # Written to a temporary file (a large register never sits in memory), then sent.
+    spool = tempfile.TemporaryFile()
+    rx.write_register(spool, org, fmt, lang)
+    spool.seek(0)
+    response = send_file(spool, mimetype=rx.MEDIA_TYPES[fmt], as_attachment=True,
+                         download_name=rx.register_filename(org, fmt, lang), etag=False,
+                         last_modified=None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/register/template")
