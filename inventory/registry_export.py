@@ -10,7 +10,6 @@ import io
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm.util import identity_key
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -18,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy.orm.util import identity_key
 
 from . import registry as reg
 from . import sheets
