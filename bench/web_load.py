@@ -166,7 +166,9 @@ def main(argv):
     _prepare(pg_url, entries, keep, WORK / "pg.marker")
     _prepare(sqlite_url, entries, keep, WORK / "sqlite.marker")
 
-    base_env = dict(os.environ, SECRET_KEY="bench-secret", INSTANCE_PATH=str(WORK))
+    # Jobs run in `inventory worker` processes in production, not in the web processes.
+    base_env = dict(os.environ, SECRET_KEY="bench-secret", INSTANCE_PATH=str(WORK),
+                    QUEUE_EMBEDDED_WORKER="false")
     results = {"entries": entries, "connections": connections, "duration_s": duration}
 
     port = _free_port()

@@ -207,9 +207,9 @@ def cell_value(dataset, column, lang, cache):
     elif column.kind == "readonly":
         value = getattr(dataset, column.key)
         if column.key == "status":
-            return term_label(vocab.STATUS_LABELS, value, lang)
+            return _label(cache, vocab.STATUS_LABELS, value, lang)
         if column.key == "priority_tier":
-            return term_label(vocab.TIER_LABELS, value, lang) if value else None
+            return _label(cache, vocab.TIER_LABELS, value, lang) if value else None
         return value
     elif column.key == "themes":
         value = list(dataset.themes)
@@ -219,13 +219,22 @@ def cell_value(dataset, column, lang, cache):
     if value is None or value == "" or value == []:
         return None
     if kind in ("code", "level", "bool", "campaign"):
-        return term_label(_terms(column, cache), value, lang)
+        return _label(cache, _terms(column, cache), value, lang)
     if kind == "codes":
         terms = _terms(column, cache)
-        return SEPARATOR.join(term_label(terms, code, lang) for code in value)
+        return SEPARATOR.join(_label(cache, terms, code, lang) for code in value)
     if kind == "keywords":
         return join_keywords(value)
     return value
+
+
+def _label(cache, terms, code, lang):
+    """`term_label`, remembered for the rows of one export (translating a lazy label per
+    cell was most of the export's time)."""
+    key = (id(terms), code, lang)
+    if key not in cache:
+        cache[key] = term_label(terms, code, lang)
+    return cache[key]
 
 
 def _terms(column, cache):

@@ -17,7 +17,6 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy.orm.util import identity_key
 
 from . import registry as reg
 from . import sheets
@@ -36,20 +35,16 @@ CHUNK = 500
 
 def organization_datasets(organization):
     """Every entry of the organization (archived ones too), by reference, loaded CHUNK at a
-    time and let go after use: the register of a large body streams in bounded memory."""
+    time: the session only holds unchanged entries weakly, so each chunk is let go once used
+    and the register of a large body streams in bounded memory."""
     ids = list(db.session.scalars(sa.select(Dataset.id).where(
         Dataset.organization_id == organization.id).order_by(Dataset.reference)))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        held = {i for i in chunk  # entries the caller already holds stay in the session
-                if db.session.identity_map.get(identity_key(Dataset, i)) is not None}
         rows = {d.id: d for d in db.session.scalars(
             sa.select(Dataset).where(Dataset.id.in_(chunk)))}
         for dataset_id in chunk:
             yield rows[dataset_id]
-        for dataset_id, dataset in rows.items():
-            if dataset_id not in held:
-                db.session.expunge(dataset)  # (cascades to its distributions and themes)
 
 
 def _distribution_groups(organization):
