@@ -29,7 +29,7 @@ class PortalStub:
     def package_get(self, name):
         return None
 
-    def upsert(self, package, organization=None, existing=None, look_up=True):
+    def upsert(self, package, organization=None, existing=None, look_up=True, package_id=None):
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)
