@@ -71,10 +71,8 @@ def app(database_url, tmp_path_factory):
 
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(request, app):
-    """Empty every table after each test (before it too, after a crashed run)."""
-    yield
+def empty_tables(app):
+    """Delete every row of every table."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -82,6 +80,13 @@ def _clean_database(request, app):
             # faster than TRUNCATE, which rewrites every table's files on PostgreSQL.
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request, app):
+    """Empty every table after each test."""
+    yield
+    empty_tables(app)
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ Screenshots go under test-artifacts/ (git-ignored).
 """
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_FILE_PATH, AXE_SCRIPT
 
 from tests.conftest import ARTIFACTS
 
@@ -66,3 +68,46 @@ def sign_in(pg, email, password):
     pg.fill("input[name=password]", password)
     pg.click("button[type=submit]")
     pg.wait_for_url(lambda url: "/login" not in url)
+
+
+# --------------------------------------------------------------------------- axe-core
+
+SERIOUS = ("serious", "critical")
+AXE_SCRIPT_PATH = str(AXE_FILE_PATH)  # axe-core, as bundled by axe-playwright-python
+
+
+@dataclass(frozen=True)
+class AxeViolation:
+    """One axe-core rule a page breaks, with the elements that break it."""
+    rule: str
+    impact: str
+    help: str
+    targets: tuple
+
+    def __str__(self):
+        shown = ", ".join(self.targets[:4])
+        more = f" (+{len(self.targets) - 4} more)" if len(self.targets) > 4 else ""
+        return f"{self.rule} [{self.impact}] {self.help}: {shown}{more}"
+
+
+def axe_violations(pg, impacts=None):
+    """The axe-core rules the page breaks (axe bundled with axe-playwright-python, run in the
+    page: no network), only those of the given `impacts` if any, as AxeViolation rows."""
+    if not pg.evaluate("typeof window.axe === 'object'"):  # else added by add_init_script
+        pg.evaluate(AXE_SCRIPT)  # evaluated, not a <script> tag: the CSP forbids inline ones
+    found = pg.evaluate("axe.run({resultTypes: ['violations']}).then(r => r.violations)")
+    return [AxeViolation(v["id"], v["impact"], v["help"],
+                         tuple(_selector(n["target"]) for n in v["nodes"]))
+            for v in found if impacts is None or v["impact"] in impacts]
+
+
+def _selector(target):
+    # axe gives one selector per frame / shadow root crossed (nested lists for shadow DOM)
+    return " >>> ".join(t if isinstance(t, str) else " >>> ".join(t) for t in target)
+
+
+def axe_report(violations, where=""):
+    """A readable failure message: one line per rule (id, impact, help, selectors)."""
+    head = f"{where}: " if where else ""
+    return head + f"{len(violations)} axe violation(s)\n" + "\n".join(
+        f"  {v}" for v in violations)

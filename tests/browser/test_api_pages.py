@@ -1,18 +1,9 @@
 """The API's pages in a real browser: the documentation page (server-rendered, no external
 resource) and the token section of the profile, in Arabic and French, with axe-core."""
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_report, axe_violations, sign_in
 from tests.conftest import PASSWORD
-
-SERIOUS = {"serious", "critical"}
-
-
-def serious_violations(page):
-    results = Axe().run(page)
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in SERIOUS]
 
 
 @pytest.mark.parametrize("lang, heading", [("ar", "rtl"), ("fr", "ltr")])
@@ -31,7 +22,8 @@ def test_docs_page_is_local_translated_and_accessible(page, make, screenshot, la
     page.keyboard.press("Enter")
     assert page.locator("#entry-fields details").first.get_attribute("open") is not None
     assert all(url.startswith(live_server.url) for url in requested), requested
-    assert serious_violations(page) == []
+    violations = axe_violations(page)
+    assert not violations, axe_report(violations, "API docs")
     screenshot(page, f"api-docs-{lang}")
 
 
@@ -41,14 +33,16 @@ def test_profile_creates_shows_once_and_revokes_a_token(page, make, screenshot):
     page.goto("/login?lang=ar")
     sign_in(page, officer.email, PASSWORD)
     page.goto("/profile")
-    assert serious_violations(page) == []
+    violations = axe_violations(page)
+    assert not violations, axe_report(violations, "profile")
     page.fill("#token-name", "مستودع الإحصاء")
     page.fill("#token-days", "30")
     page.get_by_role("button", name=page.locator("#api-tokens button[type=submit]")
                      .inner_text()).click()
     secret = page.locator("#token-secret").input_value()
     assert secret.startswith("inv_") and len(secret) == 47
-    assert serious_violations(page) == []
+    violations = axe_violations(page)
+    assert not violations, axe_report(violations, "token created")
     screenshot(page, "token-created-ar")
 
     page.goto("/profile#api-tokens")

@@ -1,12 +1,13 @@
 """A reviewer works through the queue in real Chromium: requests changes with a comment on one
 field, the officer sees it on the entry page (label + link to the wizard step), the entry is
 fixed and resubmitted (by the factory: the wizard is tested elsewhere), the reviewer approves.
-Screenshots of each step, in Arabic and in French, under test-artifacts/."""
+Screenshots of each step, in Arabic and in French, under test-artifacts/. (The axe audit of
+these pages is in test_accessibility.py.)"""
 import pytest
 
 from inventory import workflow
 from inventory.extensions import db
-from inventory.models import Campaign, Dataset
+from inventory.models import Dataset
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD
 
@@ -98,37 +99,3 @@ def test_request_changes_then_approve(page, browser, live_server, make, screensh
     assert (bar.get_attribute("max"), bar.get_attribute("value")) == ("1", "1")
     screenshot(page, f"{lang}-8-dashboard")
 
-
-def test_review_dashboard_and_admin_pages_pass_axe(page, make):
-    """axe-core (bundled with axe-playwright-python, run locally) finds no violation on the
-    pages of this area, in Arabic (right to left), including a form showing its errors."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    org = make.org("MESRS")
-    admin = make.user("admin", email="axe-admin@example.org")
-    entry = make.dataset(org, status="submitted")
-    campaign = Campaign(name_ar="حملة الجرد", name_fr="Campagne", sectors=["EDUC"])
-    campaign.organizations = [org]
-    db.session.add(campaign)
-    db.session.commit()
-    campaign_id = campaign.id
-    page.goto("/login?lang=ar")
-    sign_in(page, admin.email, PASSWORD)
-    axe = Axe()
-    problems = []
-
-    def check(label):
-        violations = axe.run(page).response["violations"]
-        problems.extend(f"{label}: {v['id']} ({v['impact']}) {v['help']}" for v in violations)
-
-    for path in ("/review", f"/review/{entry.uuid}", f"/review/{entry.uuid}/priority",
-                 "/dashboard", f"/dashboard/campaigns/{campaign_id}",
-                 "/dashboard/organizations/MESRS", "/admin/users/new", "/admin/priority",
-                 "/admin/organizations", "/admin/vocabularies/themes", f"/datasets/{entry.uuid}"):
-        page.goto(path)
-        check(path)
-    page.goto(f"/review/{entry.uuid}")
-    page.locator("#review-form button[type=submit]").click()  # no decision: errors shown
-    page.locator("#error-summary").wait_for()
-    check("review form with errors")
-    assert not problems, "\n".join(problems)

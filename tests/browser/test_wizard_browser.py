@@ -7,15 +7,8 @@ from playwright.sync_api import expect
 
 from inventory.extensions import db
 from inventory.models import Dataset
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_report, axe_violations, sign_in
 from tests.conftest import PASSWORD
-
-
-def axe_violations(page):
-    """Accessibility rules (axe-core, bundled locally) that the page breaks."""
-    from axe_playwright_python.sync_playwright import Axe
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in Axe().run(page).response["violations"]]
 
 
 def _next(page):
@@ -176,7 +169,8 @@ def test_wizard_steps_in_french_left_to_right_and_accessible(page, make, screens
         assert page.locator("html").get_attribute("dir") == "ltr"
         expect(page.locator(f"button[name=goto][value={step}]")).to_have_attribute(
             "aria-current", "step")
-        assert axe_violations(page) == [], step
+        violations = axe_violations(page)
+        assert not violations, axe_report(violations, step)
         screenshot(page, f"{number:02d}-{step}-fr")
 
 
@@ -195,7 +189,8 @@ def test_bad_input_in_the_browser_is_kept_and_the_summary_takes_focus(page, make
     expect(page.locator("#contact_email")).to_have_value("ليس بريدا")
     expect(page.locator("#landing_page")).to_have_value("www.example.tn")
     expect(page.locator("#contact_email")).to_have_attribute("aria-invalid", "true")
-    assert axe_violations(page) == []
+    violations = axe_violations(page)
+    assert not violations, axe_report(violations, "access step with errors")
     screenshot(page, "access-errors-ar")
     page.click("#error-summary a[href='#field-landing_page']")
     expect(page.locator("#landing_page")).to_be_focused()
