@@ -19,11 +19,12 @@ NAMING_CONVENTION = {
 
 # Database objects that live only in migrations (dialect-specific search indexes): autogenerate
 # must neither drop them nor report them as drift.
-MIGRATION_ONLY_OBJECTS = {"dataset_search", "ix_dataset_search_trgm"}
+MIGRATION_ONLY_OBJECTS = {"dataset_search", "ix_dataset_search_trgm", "ix_dataset_status_priority"}
 
 
 def include_in_migrations(obj, name, type_, reflected, compare_to):
-    """Alembic `include_object` hook: skip the migration-only search objects."""
+    """Alembic `include_object` hook: skip the migration-only objects (search, expression
+    indexes)."""
     return not (name in MIGRATION_ONLY_OBJECTS or (name or "").startswith("dataset_search_"))
 
 
