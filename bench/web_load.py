@@ -104,7 +104,7 @@ def _session_cookie(url, email, password):
 
 def _wrk(url, cookie, duration, connections):
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
          "-H", f"Cookie: {cookie}", "-H", "Accept-Language: ar", "-s", str(LUA), url],
         capture_output=True, text=True, check=True).stdout
     figures = dict(re.findall(r"^(p50|p95|p99|requests|errors|non2xx|rps)=(\S+)$", out, re.M))
