@@ -69,7 +69,8 @@ def main(argv):
     from flask_migrate import upgrade
 
     from catalog import jobs
-    from catalog.ckan import CkanClient, package_from_dataset
+    from catalog.ckan import CkanClient
+    from catalog.ckan_package import package_from_dataset
     from catalog.publish import eligible_query
     from inventory import create_app
     from inventory.extensions import db

@@ -17,7 +17,8 @@ from inventory.extensions import db
 from inventory.models import Dataset, Publication, utcnow
 
 from . import dcat, shacl
-from .ckan import PublishError, content_hash, package_from_dataset, package_name
+from .ckan import PublishError
+from .ckan_package import content_hash, package_from_dataset, package_name
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from inventory.models import Dataset, Organization, Publication, PublicationRequ
 from inventory.search import paginate
 
 from . import jobs
-from .ckan import PublishError, error_message, organization_name
+from .ckan import PublishError, error_message
+from .ckan_package import organization_name
 from .publish import client_from_app, eligible_query
 
 bp = Blueprint("publications", __name__)

@@ -21,7 +21,7 @@ from inventory.entries import create_entry
 from inventory.extensions import db
 from inventory.models import Dataset, Organization, Publication, ReviewEvent, utcnow
 
-from .ckan import (
+from .ckan_package import (
     COMPOSITE_ITEM_KEYS,
     COMPOSITES,
     DCAT_FIELD_NAMES,

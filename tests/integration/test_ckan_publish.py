@@ -8,7 +8,8 @@ import pytest
 import rdflib
 import requests
 
-from catalog.ckan import CkanClient, PublishError, extras_dict, package_field, package_name
+from catalog.ckan import CkanClient, PublishError
+from catalog.ckan_package import extras_dict, package_field, package_name
 from catalog.publish import publish, withdraw
 from catalog.reconcile import reconcile
 from inventory import vocabularies as vocab

@@ -5,11 +5,9 @@ import json
 import ckanapi
 import pytest
 
-from catalog.ckan import (
+from catalog.ckan import PublishError, _code_for_status, _validation_error
+from catalog.ckan_package import (
     PortalProfile,
-    PublishError,
-    _code_for_status,
-    _validation_error,
     content_hash,
     extras_dict,
     licence_id,
@@ -183,5 +181,5 @@ def test_validation_errors_keep_their_fields():
 
 
 def test_the_compared_dcat_field_names_are_the_mapped_ones(entry):
-    from catalog.ckan import DCAT_FIELD_NAMES, _dcat_fields
+    from catalog.ckan_package import DCAT_FIELD_NAMES, _dcat_fields
     assert set(_dcat_fields(entry, "https://inv.example")) == set(DCAT_FIELD_NAMES)

@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 
 from catalog import jobs
-from catalog.ckan import PortalProfile, PublishError
+from catalog.ckan import PublishError
+from catalog.ckan_package import PortalProfile
 from inventory import workflow
 from inventory.extensions import db
 from inventory.models import Publication, PublicationRequest, utcnow
