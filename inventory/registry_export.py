@@ -74,19 +74,16 @@ def write_register(out, organization, fmt, lang, datasets=None):
     all held in memory. `datasets` (a list) replaces the organization's entries."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    if datasets is None:
-        groups = _distribution_groups(organization)
-        entries = lambda: organization_datasets(organization)  # noqa: E731 - read twice
-    else:
-        groups = max([len(d.distributions) for d in datasets] + [1])
-        entries = lambda: iter(datasets)  # noqa: E731
+    groups = _distribution_groups(organization) if datasets is None else max(
+        [len(d.distributions) for d in datasets] + [1])
     columns = reg.register_columns(groups, readonly=True)
     with force_locale(lang):
         header = [str(c.label) for c in columns]
         cache = {}
 
-        def rows():
-            for dataset in entries():
+        def rows():  # called once per pass over the entries
+            entries = organization_datasets(organization) if datasets is None else datasets
+            for dataset in entries:
                 yield [reg.cell_value(dataset, c, lang, cache) for c in columns]
 
         if fmt == "csv":
