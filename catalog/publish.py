@@ -3,7 +3,9 @@
 `publish(dataset, client)` and `withdraw(dataset, client)` never raise for portal trouble: every
 attempt becomes a `Publication` row (outcome ok | failed | skipped, error code and field errors)
 and the entry keeps its workflow state unless the portal has it. They only flush; the CLI or the
-job that calls them commits. `publish_all` goes on past failures.
+job that calls them commits. A batch (`inventory ckan publish --all`) is
+`catalog.jobs.publish_batch`: it goes on past failures, through outbox rows so that an
+interrupted run resumes.
 """
 import logging
 import time
@@ -40,7 +42,7 @@ def eligible(dataset):
 
 
 def eligible_query():
-    """Every entry `publish_all` pushes, in a stable order."""
+    """Every entry a batch publication pushes, in a stable order."""
     return (sa.select(Dataset)
             .where(Dataset.status.in_(ELIGIBLE_STATUSES), Dataset.access_rights == "PUBLIC",
                    Dataset.classification.in_(("open", "open_after_treatment")))
@@ -199,22 +201,6 @@ def skip_unchanged(datasets, client, batch_id=None, actor=None):
         _record(pub, dataset, actor, started, flush=False)
     db.session.flush()
     return remaining
-
-
-def publish_all(datasets, client, batch_id=None, force=False, after_each=None, actor=None):
-    """Publish each entry in turn, going on past failures; `after_each(publication)` lets the
-    caller commit (resumable: a rerun skips what the portal already has). Returns counts by
-    outcome and the failed publications."""
-    summary = {"ok": 0, "skipped": 0, "failed": 0, "failures": []}
-    for dataset in datasets:
-        pub = publish(dataset, client, batch_id=batch_id, force=force, actor=actor)
-        summary[pub.outcome] += 1
-        if pub.outcome == "failed":
-            summary["failures"].append((dataset.reference, dataset.uuid, pub.error_code,
-                                        pub.error_message))
-        if after_each is not None:
-            after_each(pub)
-    return summary
 
 
 def dry_run(dataset, client=None):
