@@ -130,7 +130,7 @@ def ckan_publish(all_, dataset_uuid, dry_run, force):
     from inventory.extensions import db
     from inventory.models import Dataset
 
-    from . import jobs
+    from . import batch, jobs
     from .ckan import PublishError, error_message
     from .publish import client_from_app, eligible_query
     from .publish import dry_run as what_if
@@ -164,8 +164,8 @@ def ckan_publish(all_, dataset_uuid, dry_run, force):
 
     with click.progressbar(length=len(datasets), label="publishing", file=sys.stderr,
                            show_pos=True) as bar:
-        batch_id, counts, failed = jobs.publish_batch(datasets, queue, client, force=force,
-                                                      progress=bar.update)
+        batch_id, counts, failed = batch.publish_batch(datasets, queue, client, force=force,
+                                                       progress=bar.update)
     for pub in failed:
         ds = pub.dataset
         fields = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in

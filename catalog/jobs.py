@@ -36,7 +36,7 @@ from inventory.extensions import db
 from inventory.models import Publication, PublicationRequest, utcnow
 
 from .ckan import RETRYABLE, PublishError
-from .publish import publish, skip_unchanged, withdraw
+from .publish import publish, withdraw
 
 log = logging.getLogger(__name__)
 
@@ -252,13 +252,13 @@ def process_request(request_id, queue, client=None):
         except Exception as exc:  # noqa: BLE001 - a bug or a database error: record, retry later
             log.exception("publication request %s failed", request_id)
             db.session.rollback()
-            return _record_crash(request_id, queue, exc)
-        _settle(req, pub, now, cfg)
+            return record_crash(request_id, exc)
+        settle(req, pub, now, cfg)
         db.session.commit()
         return pub
 
 
-def _settle(req, pub, now, cfg):
+def settle(req, pub, now, cfg):
     retry = (pub.outcome == "failed" and pub.error_code in RETRYABLE
              and req.attempts < cfg.get("CKAN_MAX_ATTEMPTS", 8))
     if retry:
@@ -270,7 +270,7 @@ def _settle(req, pub, now, cfg):
         req.outcome = pub.outcome
 
 
-def _record_crash(request_id, queue, exc):
+def record_crash(request_id, exc):
     req = db.session.get(PublicationRequest, request_id)
     if req is None:
         return None
@@ -279,7 +279,7 @@ def _record_crash(request_id, queue, exc):
                       attempt=req.attempts, batch_id=req.batch_id, error_code="server_error",
                       error_message=f"internal error: {exc.__class__.__name__}")
     db.session.add(pub)
-    _settle(req, pub, utcnow(), current_app.config)
+    settle(req, pub, utcnow(), current_app.config)
     db.session.commit()
     return pub
 
@@ -297,39 +297,6 @@ def request_batch(datasets, user=None, force=False, claim=False, batch_id=None):
         rows.append(row)
     db.session.flush()
     return batch_id, rows
-
-
-def publish_batch(datasets, queue, client, force=False, progress=None):
-    """Publish `datasets` now, in this process (`inventory ckan publish`): what the portal
-    already has is recorded as skipped in one commit, the rest goes through claimed outbox
-    rows one by one (a commit each, so an interrupted run resumes). `progress(n)` is called
-    as entries are done. Returns (batch id, counts by outcome, failed or refused
-    Publications)."""
-    batch_id = str(uuid.uuid4())
-    todo = datasets
-    if not force:
-        try:
-            todo = skip_unchanged(datasets, client, batch_id)
-        except PublishError:  # no portal profile: every entry records the failure below
-            todo = datasets
-    batch_id, rows = request_batch(todo, None, force=force, claim=True, batch_id=batch_id)
-    request_ids = [r.id for r in rows]
-    db.session.commit()
-    counts = {"ok": 0, "skipped": len(datasets) - len(todo), "failed": 0}
-    if progress is not None:
-        progress(counts["skipped"])
-    failed = []
-    for request_id in request_ids:
-        pub = process_request(request_id, queue, client)
-        if progress is not None:
-            progress(1)
-        if pub is None:
-            continue
-        counts[pub.outcome] = counts.get(pub.outcome, 0) + 1
-        refused = pub.outcome == "skipped" and pub.error_code == "not_publishable"
-        if pub.outcome == "failed" or refused:
-            failed.append(pub)
-    return batch_id, counts, failed
 
 
 def retry_now(dataset, user, force=True):

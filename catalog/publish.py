@@ -4,11 +4,12 @@
 attempt becomes a `Publication` row (outcome ok | failed | skipped, error code and field errors)
 and the entry keeps its workflow state unless the portal has it. They only flush; the CLI or the
 job that calls them commits. A batch (`inventory ckan publish --all`) is
-`catalog.jobs.publish_batch`: it goes on past failures, through outbox rows so that an
+`catalog.batch.publish_batch`: it goes on past failures, through outbox rows so that an
 interrupted run resumes.
 """
 import logging
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -53,8 +54,13 @@ def gate_problems(dataset):
     """Why the entry must not be pushed even though it is approved: DCAT-AP 3 SHACL violations
     of its graph, as {focus/path: [messages]} ({} when it conforms). The one place the SHACL
     gate is wired."""
+    return problems_of(shacl.validate(dcat.dataset_graph(dataset), violations_only=True))
+
+
+def problems_of(report):
+    """{focus/path: [messages]} of a report's violations: what a refusal records."""
     problems = {}
-    for violation in shacl.validate(dcat.dataset_graph(dataset)).violations:
+    for violation in report.violations:
         key = violation.path or violation.focus or "dataset"
         problems.setdefault(key, []).append(violation.message)
     return problems
@@ -93,60 +99,135 @@ def _fail(pub, code, detail="", field_errors=None, outcome="failed"):
     pub.field_errors = field_errors or {}
 
 
+@dataclass(frozen=True)
+class PortalOrganization:
+    """What `CkanClient.organization_ensure` reads of a body, as plain values (a push may run
+    in another thread than the database session)."""
+    code: str
+    name_ar: str | None
+    name_fr: str | None
+    name_en: str | None
+
+    @classmethod
+    def of(cls, organization):
+        return cls(organization.code, organization.name_ar, organization.name_fr,
+                   organization.name_en)
+
+
+@dataclass
+class Push:
+    """One portal write, as plain data: no ORM object, so that `push_package` can carry it out
+    in a writer thread while the next entry is prepared."""
+    package: dict
+    organization: PortalOrganization
+    ckan_id: str | None
+    package_id: str
+
+
+@dataclass
+class PublishPlan:
+    """What publishing an entry takes, decided without writing anything: the portal already
+    has it (`unchanged`), it is refused or failed before the portal (`refusal`, `error`), or
+    `push` must be written."""
+    name: str
+    digest: str | None = None
+    unchanged: bool = False
+    refusal: Refused | None = None
+    error: PublishError | None = None
+    push: Push | None = None
+
+
+def plan_publish(dataset, client, force=False, problems=None):
+    """Eligibility, mapping, content hash and SHACL gate of one entry (database reads only).
+    `problems` is the gate's answer when the caller already has it (`catalog.batch`)."""
+    plan = PublishPlan(name=package_name(dataset))
+    try:
+        if not eligible(dataset):
+            raise Refused("not_publishable")
+        package = package_from_dataset(dataset, client.profile(), _base_uri())
+        plan.digest = content_hash(package)
+        if not force and _portal_has_it(dataset, plan.digest):
+            plan.unchanged = True
+            return plan
+        problems = gate_problems(dataset) if problems is None else problems
+        if problems:
+            raise Refused("shacl", problems)
+    except Refused as exc:
+        plan.refusal = exc
+        return plan
+    except PublishError as exc:
+        plan.error = exc
+        return plan
+    plan.push = Push(package, PortalOrganization.of(dataset.organization), dataset.ckan_id,
+                     dataset.uuid)
+    return plan
+
+
+def push_package(push, client):
+    """Write one planned package to the portal; returns CKAN's package, raises PublishError.
+    Portal calls only: safe in a writer thread."""
+    package, existing = push.package, None
+    if push.ckan_id:
+        existing = client.package_get(push.ckan_id)
+        if existing is not None and existing["name"] != package["name"]:
+            package["name"] = existing["name"]  # never rename a package the portal has
+    # A first push creates directly, with the entry's UUID as package id: a package our
+    # records missed (its response lost in a crash) answers "name in use" or "id exists" and
+    # is then found and updated. Only a recorded package the portal no longer shows under its
+    # id is looked up by name first. (CKAN 2.12 lets a create reuse the name of a deleted
+    # package: a stranger's deleted package is left deleted, never revived.)
+    return client.upsert(package, organization=push.organization, existing=existing,
+                         look_up=bool(push.ckan_id) and existing is None,
+                         package_id=push.package_id)
+
+
+def record_publish(dataset, plan, portal_url, result=None, error=None, batch_id=None,
+                   attempt=1, actor=None, started=None):
+    """The attempt's `Publication` and audit row, and on success the entry's portal state
+    (`published`, id, name, URL, content hash). Flushes; returns the Publication."""
+    started = time.perf_counter() if started is None else started
+    pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
+                      ckan_name=plan.name, content_hash=plan.digest)
+    db.session.add(pub)
+    error = plan.error or error
+    if plan.unchanged:
+        _skipped(pub, dataset, actor)
+    elif plan.refusal is not None:
+        _fail(pub, plan.refusal.code, field_errors=plan.refusal.field_errors,
+              outcome="skipped" if plan.refusal.code == "not_publishable" else "failed")
+    elif error is not None:
+        _fail(pub, error.code, error.detail, error.field_errors)
+    else:
+        dataset.ckan_id = result["id"]
+        dataset.ckan_name = result["name"]
+        dataset.ckan_url = f"{portal_url}/dataset/{result['name']}"
+        dataset.ckan_hash = plan.digest
+        dataset.ckan_state = "active"
+        dataset.ckan_synced_at = utcnow()
+        pub.outcome = "ok"
+        pub.ckan_id = result["id"]
+        pub.ckan_name = result["name"]
+        workflow.mark_published(dataset, actor, dataset.ckan_url)
+    return _record(pub, dataset, actor, started)
+
+
 def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
-    """Push one entry to the portal (or skip it when the portal already has this content).
+    """Push one entry to the portal (or skip it when the portal already has this content):
+    `plan_publish`, `push_package`, `record_publish` in a row.
 
     Returns the flushed `Publication`. On success the entry is `published` and knows its
     portal id, name, URL and content hash.
     """
     started = time.perf_counter()
-    pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
-                      ckan_name=package_name(dataset))
-    db.session.add(pub)
-    try:
-        if not eligible(dataset):
-            raise Refused("not_publishable")
-        package = package_from_dataset(dataset, client.profile(), _base_uri())
-        digest = content_hash(package)
-        pub.content_hash = digest
-        if not force and _portal_has_it(dataset, digest):
-            _skipped(pub, dataset, actor)
-            return _record(pub, dataset, actor, started)
-        problems = gate_problems(dataset)
-        if problems:
-            raise Refused("shacl", problems)
-        existing = None
-        if dataset.ckan_id:
-            existing = client.package_get(dataset.ckan_id)
-            if existing is not None and existing["name"] != package["name"]:
-                package["name"] = existing["name"]  # never rename a package the portal has
-        # A first push creates directly, with the entry's UUID as package id: a package our
-        # records missed (its response lost in a crash) answers "name in use" or "id exists"
-        # and is then found and updated. Only a recorded package the portal no longer shows
-        # under its id is looked up by name first. (CKAN 2.12 lets a create reuse the name
-        # of a deleted package: a stranger's deleted package is left deleted, never revived.)
-        result = client.upsert(package, organization=dataset.organization, existing=existing,
-                               look_up=bool(dataset.ckan_id) and existing is None,
-                               package_id=dataset.uuid)
-    except Refused as exc:
-        _fail(pub, exc.code, field_errors=exc.field_errors,
-              outcome="skipped" if exc.code == "not_publishable" else "failed")
-        return _record(pub, dataset, actor, started)
-    except PublishError as exc:
-        _fail(pub, exc.code, exc.detail, exc.field_errors)
-        return _record(pub, dataset, actor, started)
-    now = utcnow()
-    dataset.ckan_id = result["id"]
-    dataset.ckan_name = result["name"]
-    dataset.ckan_url = f"{client.url}/dataset/{result['name']}"
-    dataset.ckan_hash = digest
-    dataset.ckan_state = "active"
-    dataset.ckan_synced_at = now
-    pub.outcome = "ok"
-    pub.ckan_id = result["id"]
-    pub.ckan_name = result["name"]
-    workflow.mark_published(dataset, actor, dataset.ckan_url)
-    return _record(pub, dataset, actor, started)
+    plan = plan_publish(dataset, client, force)
+    result = error = None
+    if plan.push is not None:
+        try:
+            result = push_package(plan.push, client)
+        except PublishError as exc:
+            error = exc
+    return record_publish(dataset, plan, client.url, result, error, batch_id=batch_id,
+                          attempt=attempt, actor=actor, started=started)
 
 
 def withdraw(dataset, client, mode=None, batch_id=None, attempt=1, actor=None):
