@@ -17,6 +17,7 @@ after each database statement.)
 """
 import logging
 import multiprocessing
+import sys
 import time
 import uuid
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = 100  # entries whose gate is computed ahead of the writer
 GATE_BATCH = 50  # entries per pyshacl run (the gate costs 20 ms an entry alone, 10 in 50)
 CHUNK = 100  # requests per hold of the writer slot
+SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while a batch runs
 URGENT = 10  # graphs are handed over at once when an entry among them is due this soon
 
 
@@ -227,10 +229,15 @@ def publish_batch(datasets, queue, client, force=False, progress=None):
     # still wins: the entry's version is checked when its outcome is written, and the request
     # is then retried).
     session.expire_on_commit = False
+    # The writer thread needs the interpreter lock back for a moment each time the portal's
+    # answer arrives; by default the main thread keeps it up to 5 ms at a time.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         return _publish_batch(datasets, queue, client, force, progress, pool)
     finally:
         session.expire_on_commit = True
+        sys.setswitchinterval(switch_interval)
 
 
 def _publish_batch(datasets, queue, client, force, progress, pool):
