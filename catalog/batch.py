@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 LOOKAHEAD = 100  # entries whose gate is computed ahead of the writer
 GATE_BATCH = 50  # entries per pyshacl run (the gate costs 20 ms an entry alone, 10 in 50)
 CHUNK = 100  # requests per hold of the writer slot
+GATE_TIMEOUT = 120  # seconds to wait for a gate answer before gating in this process
 SWITCH_INTERVAL = 0.0005  # seconds (sys.setswitchinterval) while a batch runs
 URGENT = 10  # graphs are handed over at once when an entry among them is due this soon
 
@@ -71,6 +72,7 @@ class GateAhead:
         self._graphs = {}
         self._futures = {}
         self._stamps = {}
+        self.failed = False
 
     @staticmethod
     def _stamp(dataset):
@@ -79,6 +81,8 @@ class GateAhead:
         return dataset.version, dataset.updated_at, dataset.organization.updated_at
 
     def advance(self, index):
+        if self.failed:
+            return
         limit = min(len(self.datasets), index + self.ahead)
         built = 0
         while self._next < limit and (self._next <= index or built < 2):
@@ -100,7 +104,12 @@ class GateAhead:
         if not self._graphs:
             return
         graphs, self._graphs = self._graphs, {}
-        future = self.pool.submit(shacl.validate_many_nt, graphs)
+        try:
+            future = self.pool.submit(shacl.validate_many_nt, graphs)
+        except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: the caller gates
+            log.exception("gate process unavailable; validating in this process")
+            self.failed = True
+            return
         for key in graphs:
             self._futures[key] = future
 
@@ -110,12 +119,13 @@ class GateAhead:
         future = self._futures.pop(dataset.id, None)
         stamp = self._stamps.pop(dataset.id, None)
         self._positions.pop(dataset.id, None)
-        if future is None or stamp != self._stamp(dataset):
+        if future is None or stamp != self._stamp(dataset) or self.failed:
             return None
         try:
-            return problems_of(future.result()[dataset.id])
-        except Exception:  # noqa: BLE001 - the gate process died: the caller runs the gate
-            log.exception("gate process failed; validating in this process")
+            return problems_of(future.result(timeout=GATE_TIMEOUT)[dataset.id])
+        except Exception:  # noqa: BLE001 - the gate process died or hangs: from now on the
+            log.exception("gate process failed; validating in this process")  # caller gates
+            self.failed = True
             return None
 
 

@@ -4,6 +4,8 @@ rest, and the SHACL gate computed ahead in the gate process answers exactly what
 of each entry alone. (The same path runs against the real CKAN in
 tests/integration/test_ckan_publish.py, through the CLI.)"""
 import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 import sqlalchemy as sa
@@ -194,3 +196,37 @@ def test_the_violation_shapes_find_every_violation_and_nothing_else(make):
     def what(results):  # a blank-node shape is named afresh in each report
         return [(r.focus, r.path, r.component, r.message, r.value) for r in results]
     assert what(gate.results) == what(full.violations) and gate.violations
+
+
+def test_a_dead_gate_process_leaves_the_gate_to_the_batch(make, queue):
+    org = make.org()
+    entries = [make.dataset(org, status="approved") for _ in range(3)]
+    _shacl_violating(entries[2])
+    dead = ProcessPoolExecutor(1)
+    dead.shutdown()  # every submit now fails, as with a killed gate process
+    gates = batch.GateAhead(entries, dead)
+    gates.advance(0)
+    assert gates.failed and gates.problems(entries[0]) is None
+    broken = BrokenGate()
+    gates = batch.GateAhead(entries, broken)
+    gates.advance(0)
+    assert gates.problems(entries[0]) is None and gates.failed
+    assert gates.problems(entries[1]) is None  # not waited for again
+    stub = PortalStub()
+    original = batch.gate_pool
+    batch.gate_pool = lambda: broken
+    try:
+        _batch_id, counts, failed = batch.publish_batch(entries, queue, stub)
+    finally:
+        batch.gate_pool = original
+    assert counts == {"ok": 2, "skipped": 0, "failed": 1}
+    assert failed[0].error_code == "shacl" and failed[0].dataset_id == entries[2].id
+
+
+class BrokenGate:
+    """A gate pool whose answers never come (its process died)."""
+
+    def submit(self, fn, *args):
+        future = Future()
+        future.set_exception(BrokenProcessPool("the gate process died"))
+        return future
