@@ -14,7 +14,7 @@ from .models import Dataset, DatasetTheme, Organization, fallback_order
 from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
-           "paginate"]
+           "paginate", "LIST_OPTIONS", "LIST_PAGE_OPTIONS"]
 
 SORTS = {
     "updated": (Dataset.updated_at.desc(), Dataset.id.desc()),
@@ -85,6 +85,17 @@ def organization_choices(user, locale, organizations=None):
 # List pages show reference, title, organization, status, tier and a date: the entries'
 # collections (themes, distributions; eagerly loaded elsewhere) would be wasted queries.
 LIST_OPTIONS = (sa.orm.lazyload(Dataset.theme_rows), sa.orm.lazyload(Dataset.distributions))
+
+# The inventory list page reads only these columns: a full row also carries the folded search
+# text (up to 20,000 characters), the descriptions and six JSON columns, all transferred and
+# decoded for nothing (about a third of the page's CPU at 25 rows).
+LIST_PAGE_OPTIONS = LIST_OPTIONS + (
+    sa.orm.load_only(Dataset.uuid, Dataset.reference, Dataset.title_ar, Dataset.title_fr,
+                     Dataset.title_en, Dataset.status, Dataset.priority_tier,
+                     Dataset.priority_score, Dataset.updated_at, Dataset.organization_id),
+    sa.orm.joinedload(Dataset.organization, innerjoin=True).load_only(
+        Organization.code, Organization.name_ar, Organization.name_fr, Organization.name_en),
+)
 
 
 def visible_datasets(user):

@@ -16,7 +16,7 @@ from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import db
 from ..models import Campaign, Dataset, Organization, ReviewEvent
 from ..search import (
-    LIST_OPTIONS,
+    LIST_PAGE_OPTIONS,
     DatasetFilters,
     filtered_datasets,
     organization_choices,
@@ -80,7 +80,7 @@ def index():
 def dataset_list():
     filters = DatasetFilters.from_args(request.args)
     locale = current_locale()
-    stmt = filtered_datasets(current_user, filters, locale).options(*LIST_OPTIONS)
+    stmt = filtered_datasets(current_user, filters, locale).options(*LIST_PAGE_OPTIONS)
     page = request.args.get("page", 1, type=int)
     pagination = paginate(stmt, page, current_app.config["LIST_PAGE_SIZE"])
     orgs, campaigns = filter_choices(current_user, locale)
