@@ -546,6 +546,16 @@ class Setting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class EntriesVersion(db.Model):
+    """One row whose `version` grows with every committed write to the entries (tables
+    `dataset` and `dataset_theme`). Database triggers maintain it (migration
+    `entries_version`), so that no write path (ORM, bulk SQL, imports, jobs) can forget it.
+    Figures computed from the entries are cached under it: `search.cached_count`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class FormStash(db.Model):
     """Form input posted after the session expired, kept until the user signs in again."""
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import current_app
 
 from .extensions import db
-from .models import Dataset, DatasetTheme, Organization, fallback_order
+from .models import Dataset, DatasetTheme, EntriesVersion, Organization, fallback_order
 from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
@@ -65,6 +66,11 @@ class DatasetFilters:
             sort=sort if sort in SORTS else "updated",
         )
 
+    def count_key(self):
+        """What the number of matching entries depends on: every filter, not the sort."""
+        return (self.q, tuple(self.organization), tuple(self.status), tuple(self.theme),
+                tuple(self.tier), self.campaign, tuple(self.classification))
+
     def active(self):
         return bool(self.q or self.organization or self.status or self.theme or self.tier
                     or self.campaign or self.classification)
@@ -105,6 +111,11 @@ def visible_datasets(user):
         org_ids = list(user.organization_ids)
         stmt = stmt.where(Dataset.organization_id.in_(org_ids) if org_ids else sa.false())
     return stmt
+
+
+def visibility_key(user):
+    """What `visible_datasets(user)` depends on, for cache keys."""
+    return "all" if user.is_admin else tuple(sorted(user.organization_ids))
 
 
 def _escape_like(term):
@@ -168,10 +179,52 @@ def filtered_datasets(user, filters, locale="ar"):
     return apply_filters(visible_datasets(user), filters, locale)
 
 
-def paginate(stmt, page, per_page):
-    """Flask-SQLAlchemy pagination of `stmt`, with out-of-range pages clamped, not 404."""
+# Counting 100,000 entries costs PostgreSQL 10-20 ms on every list page. Counts are kept per
+# process (in app.extensions) under the entries version (one indexed row, see
+# models.EntriesVersion), which every committed write to the entries changes.
+COUNT_CACHE_SIZE = 4096
+
+
+def cached_count(stmt, key):
+    """The number of rows of `stmt`, counted once per entries version and `key`, which must
+    identify everything else the rows depend on (visibility, filters).
+
+    Only for requests that have not written entries: their own writes are counted but only
+    change the version when they commit."""
+    # The version is read before counting: a write committed in between makes the count newer
+    # than its version, never older, and later requests read the new version.
+    version = db.session.scalar(sa.select(EntriesVersion.version))
+    if version is None:  # no counter row: count every time
+        return _count(stmt)
+    cache = current_app.extensions.get("inventory_counts")
+    if cache is None or cache[0] != version:
+        cache = current_app.extensions["inventory_counts"] = (version, {})
+    counts = cache[1]
+    if key not in counts:
+        if len(counts) >= COUNT_CACHE_SIZE:
+            counts.clear()
+        counts[key] = _count(stmt)
+    return counts[key]
+
+
+def _count(stmt):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(
+        stmt.options(sa.orm.lazyload("*")).order_by(None).subquery()))
+
+
+def paginate(stmt, page, per_page, count_key=None):
+    """Flask-SQLAlchemy pagination of `stmt`, with out-of-range pages clamped, not 404.
+    With `count_key`, the total comes from `cached_count(stmt, count_key)`."""
     page = page if isinstance(page, int) and page > 0 else 1
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+    def _page(number):
+        result = db.paginate(stmt, page=number, per_page=per_page, error_out=False,
+                             count=count_key is None)
+        if count_key is not None:
+            result.total = cached_count(stmt, count_key)
+        return result
+
+    result = _page(page)
     if page > 1 and not result.items and result.total:
-        result = db.paginate(stmt, page=result.pages, per_page=per_page, error_out=False)
+        result = _page(result.pages)
     return result

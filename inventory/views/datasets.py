@@ -21,6 +21,7 @@ from ..search import (
     filtered_datasets,
     organization_choices,
     paginate,
+    visibility_key,
 )
 from ..vocabularies import current_locale
 
@@ -82,7 +83,8 @@ def dataset_list():
     locale = current_locale()
     stmt = filtered_datasets(current_user, filters, locale).options(*LIST_PAGE_OPTIONS)
     page = request.args.get("page", 1, type=int)
-    pagination = paginate(stmt, page, current_app.config["LIST_PAGE_SIZE"])
+    pagination = paginate(stmt, page, current_app.config["LIST_PAGE_SIZE"],
+                          count_key=(visibility_key(current_user), filters.count_key()))
     orgs, campaigns = filter_choices(current_user, locale)
     return render_template("datasets/list.html", pagination=pagination, filters=filters,
                            organizations=orgs, campaigns=campaigns,
