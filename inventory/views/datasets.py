@@ -3,14 +3,17 @@
 The guided edit wizard lives in `views/wizard.py`; it shares `load_dataset` from here.
 """
 import uuid as uuid_lib
+from datetime import UTC
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_decimal, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from .. import RTL_LANGUAGES, priority, vocabularies, workflow
 from .. import fields as entry_fields
-from .. import priority, workflow
 from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import db
@@ -69,6 +72,55 @@ def may_create_entries(user):
     return bool(creatable_organizations(user))
 
 
+class ListRow(NamedTuple):
+    """What one row of the inventory list shows, ready to print."""
+    url: str
+    reference: str
+    title: str
+    title_lang: str
+    title_dir: str
+    org_code: str
+    org_name: str
+    status: str
+    status_label: str
+    tier: str | None
+    tier_label: str
+    score: str | None
+    updated_iso: str
+    updated: str
+
+
+def list_rows(datasets, lang):
+    """The rows of the inventory list, computed in Python once per request: per cell, Jinja
+    macros, lazy labels and Babel formatting cost ~0.3 ms a row. Labels are translated once
+    per request and dates formatted once per distinct day, with the same output as the
+    `_macros/ui.html` macros and `format_date` (tests/integration/test_list_page.py)."""
+    statuses = {code: str(label) for code, label in vocabularies.STATUS_LABELS.items()}
+    tiers = {code: str(label) for code, label in vocabularies.TIER_LABELS.items()}
+    timezone = get_timezone()
+    days, scores = {}, {}
+    rows = []
+    for ds in datasets:
+        # flask_babel.to_user_timezone, with the request's timezone looked up once.
+        day = timezone.normalize(ds.updated_at.replace(tzinfo=UTC).astimezone(timezone)).date()
+        if day not in days:
+            days[day] = format_date(day, "medium")
+        score = ds.priority_score
+        if score is not None and score not in scores:
+            scores[score] = format_decimal(score)
+        title_lang = ds.title_lang(lang)
+        rows.append(ListRow(
+            url=url_for("datasets.dataset_detail", dataset_uuid=ds.uuid),
+            reference=ds.reference, title=ds.title(lang), title_lang=title_lang,
+            title_dir="rtl" if title_lang in RTL_LANGUAGES else "ltr",
+            org_code=ds.organization.code, org_name=ds.organization.name(lang),
+            status=ds.status, status_label=statuses.get(ds.status, ds.status),
+            tier=ds.priority_tier, tier_label=tiers.get(ds.priority_tier, ds.priority_tier),
+            score=None if score is None else scores[score],
+            updated_iso=ds.updated_at.isoformat(), updated=days[day]))
+    return rows
+
+
 @bp.route("/")
 def index():
     if current_user.is_authenticated:
@@ -87,7 +139,7 @@ def dataset_list():
                           count_key=(visibility_key(current_user), filters.count_key()))
     orgs, campaigns = filter_choices(current_user, locale)
     return render_template("datasets/list.html", pagination=pagination, filters=filters,
-                           organizations=orgs, campaigns=campaigns,
+                           rows=list_rows(pagination.items, locale), organizations=orgs, campaigns=campaigns,
                            can_create=may_create_entries(current_user))
 
 

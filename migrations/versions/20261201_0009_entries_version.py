@@ -7,7 +7,7 @@ the counter's row lock is the last lock a writer takes and is held only while it
 writers never deadlock on it. SQLite has one writer at a time: plain row triggers.
 A later SQLite batch migration that *recreates* `dataset` or `dataset_theme` drops their
 triggers with it: call `sqlite_version_triggers()` again after such a batch
-(tests/integration/test_list_counts.py checks that writes change the version at head).
+(tests/integration/test_list_page.py checks that writes change the version at head).
 
 Revision ID: entries_version
 Revises: list_sort_indexes

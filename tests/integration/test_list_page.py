@@ -1,7 +1,9 @@
-"""The inventory list's total is cached per entries version (search.cached_count): every
-committed write to the entries, whatever path it takes (ORM, bulk SQL), changes the version,
-so the list never shows a stale count; and a page view does not count again when nothing
-changed."""
+"""The inventory list page, made cheap without changing what it shows.
+
+Its total is cached per entries version (search.cached_count): every committed write to the
+entries, whatever path it takes (ORM, bulk SQL), changes the version, so the list never shows
+a stale count, and a page view does not count again when nothing changed. Its rows are
+prepared in Python (views/datasets.py list_rows) and print what the shared macros print."""
 import re
 
 import pytest
@@ -112,3 +114,46 @@ def test_counts_are_kept_per_visibility(client, login, make):
     assert _total(client) == 1
     login(make.user("admin"))
     assert _total(client) == 3
+
+
+# The row as the shared macros render it (templates/_macros/ui.html): the list page prints
+# rows prepared in Python (views/datasets.py list_rows) and must print the very same markup.
+MACRO_ROW = """{% from "_macros/ui.html" import status_badge, tier_badge, dataset_title with context %}
+{%- for ds in datasets %}
+    <tr>
+      <td><a href="{{ url_for('datasets.dataset_detail', dataset_uuid=ds.uuid) }}" dir="ltr">{{ ds.reference }}</a></td>
+      <td><a href="{{ url_for('datasets.dataset_detail', dataset_uuid=ds.uuid) }}">{{ dataset_title(ds) }}</a></td>
+      <td><abbr title="{{ ds.organization.name(lang) }}">{{ ds.organization.code }}</abbr></td>
+      <td>{{ status_badge(ds.status) }}</td>
+      <td>{{ tier_badge(ds.priority_tier) }}{% if ds.priority_score is not none %} <span class="muted">{{ format_decimal(ds.priority_score) }}</span>{% endif %}</td>
+      <td><time datetime="{{ ds.updated_at.isoformat() }}">{{ format_date(ds.updated_at, 'medium') }}</time></td>
+    </tr>
+{%- endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_list_rows_print_what_the_shared_macros_print(admin_client, make, lang):
+    from datetime import datetime
+
+    from flask import render_template_string
+    org = make.org()
+    untitled = make.dataset(org, complete=False)
+    french_only = make.dataset(org, status="submitted", title_ar="",
+                               description_ar="", title_fr="Budget <2026>")
+    scored = make.dataset(org, status="approved")
+    # Just before midnight UTC is the next day in Tunis: dates follow the user's timezone.
+    untitled.updated_at = datetime(2026, 5, 31, 23, 30)
+    french_only.updated_at = datetime(2026, 5, 31, 22, 0)
+    scored.priority_score, scored.priority_tier = None, None
+    db.session.commit()
+    html = admin_client.get(f"/datasets?lang={lang}").get_data(as_text=True)
+    body = html[html.index("<tbody>") + len("<tbody>"):html.index("  </tbody>")]
+    datasets = db.session.scalars(sa.select(Dataset).order_by(Dataset.updated_at.desc(),
+                                                              Dataset.id.desc())).all()
+    with admin_client.application.test_request_context(f"/datasets?lang={lang}"):
+        admin_client.application.preprocess_request()
+        expected = render_template_string(MACRO_ROW, datasets=datasets)
+    rows = [line.strip() for line in body.splitlines() if line.strip()]
+    assert rows == [line.strip() for line in expected.splitlines() if line.strip()]
+    assert 'lang="fr" dir="ltr">Budget &lt;2026&gt;</bdi>' in body
+    assert lang != "en" or '<span class="muted">(untitled)</span>' in body
