@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_date, format_decimal, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from .. import RTL_LANGUAGES, priority, vocabularies, workflow
@@ -62,6 +63,14 @@ def filter_choices(user, locale):
     """Organizations [(id, label)] and campaigns offered in the list filters."""
     campaigns = db.session.scalars(db.select(Campaign).order_by(Campaign.id.desc())).all()
     return organization_choices(user, locale), campaigns
+
+
+def organization_options(choices, selected):
+    """The organization filter's `<option>`s as one safe string: with ~400 public bodies, the
+    template loop printing them cost ~1.5 ms a list page. Same markup as that loop."""
+    return Markup("".join(
+        f'<option value="{org_id:d}" {"selected" if org_id in selected else ""}>'
+        f'{escape(label)}</option>' for org_id, label in choices))
 
 
 def may_create_entries(user):
@@ -139,7 +148,9 @@ def dataset_list():
                           count_key=(visibility_key(current_user), filters.count_key()))
     orgs, campaigns = filter_choices(current_user, locale)
     return render_template("datasets/list.html", pagination=pagination, filters=filters,
-                           rows=list_rows(pagination.items, locale), organizations=orgs, campaigns=campaigns,
+                           rows=list_rows(pagination.items, locale),
+                           organization_options=organization_options(orgs, filters.organization),
+                           campaigns=campaigns,
                            can_create=may_create_entries(current_user))
 
 

@@ -157,3 +157,13 @@ def test_list_rows_print_what_the_shared_macros_print(admin_client, make, lang):
     assert rows == [line.strip() for line in expected.splitlines() if line.strip()]
     assert 'lang="fr" dir="ltr">Budget &lt;2026&gt;</bdi>' in body
     assert lang != "en" or '<span class="muted">(untitled)</span>' in body
+
+
+def test_organization_filter_options_are_escaped_and_keep_the_choice(admin_client, make):
+    hostile = make.org(name_fr='<img src=x onerror="alert(1)">')
+    other = make.org()
+    html = admin_client.get(f"/datasets?lang=fr&organization={hostile.id}").get_data(as_text=True)
+    assert (f'<option value="{hostile.id}" selected>{hostile.code} — &lt;img src=x '
+            'onerror=&#34;alert(1)&#34;&gt;</option>') in html
+    assert f'<option value="{other.id}" >{other.code} — Ministère' in html
+    assert "<img src=x" not in html
