@@ -48,11 +48,14 @@ def _free_port():
 
 
 def _prepare(database_url, entries, keep, marker):
-    """Migrate and fill `database_url` unless --keep and it was filled with `entries`."""
+    """Migrate and fill `database_url`; with --keep, only migrate if it holds `entries`."""
+    env = dict(os.environ, DATABASE_URL=database_url)
     if keep and marker.exists() and marker.read_text() == f"{database_url} {entries}":
         print(f"  reusing {database_url.split('@')[-1]} ({entries:,} entries)")
+        # A kept database still gets the migrations written since it was generated.
+        subprocess.run([BIN / "inventory", "db", "upgrade"], env=env, check=True, cwd=ROOT,
+                       capture_output=True)
         return
-    env = dict(os.environ, DATABASE_URL=database_url)
     if database_url.startswith("postgresql"):
         engine = sa.create_engine(normalize_database_url(database_url))
         with engine.begin() as conn:
