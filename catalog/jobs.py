@@ -291,7 +291,8 @@ def request_batch(datasets, user=None, force=False, claim=False, batch_id=None):
     batch_id = batch_id or str(uuid.uuid4())
     rows = []
     for dataset in datasets:
-        row = workflow.request_publication(dataset, user, "publish", batch_id, force)
+        row = workflow.request_publication(dataset, user, "publish", batch_id, force,
+                                           flush=False)
         if claim:
             row.claimed_at = utcnow()
         rows.append(row)

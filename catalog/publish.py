@@ -71,7 +71,8 @@ def _base_uri():
 
 
 def _record(pub, dataset, actor, started, flush=True):
-    pub.duration_ms = int((time.perf_counter() - started) * 1000)
+    if pub.duration_ms is None:
+        pub.duration_ms = int((time.perf_counter() - started) * 1000)
     db.session.add(pub)
     record_audit(actor, f"dataset.ckan_{pub.action}", dataset, outcome=pub.outcome,
                  error_code=pub.error_code, attempt=pub.attempt, ckan_name=pub.ckan_name)
@@ -187,7 +188,8 @@ def record_publish(dataset, plan, portal_url, result=None, error=None, batch_id=
     (`published`, id, name, URL, content hash). Flushes; returns the Publication."""
     started = time.perf_counter() if started is None else started
     pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
-                      ckan_name=plan.name, content_hash=plan.digest)
+                      ckan_name=plan.name, content_hash=plan.digest,
+                      duration_ms=int((time.perf_counter() - started) * 1000))
     db.session.add(pub)
     error = plan.error or error
     if plan.unchanged:

@@ -180,7 +180,7 @@ def available_actions(user, dataset):
 
 # --------------------------------------------------------------------------- operations
 
-def _transition(dataset, user, action, comment="", field_comments=None, check=True):
+def _transition(dataset, user, action, comment="", field_comments=None, check=True, now=None):
     if not allowed(action, dataset.status):
         raise WorkflowError(_l("This action is not possible while the entry is “%(status)s”.",
                                status=vocab.STATUS_LABELS.get(dataset.status, dataset.status)))
@@ -188,7 +188,7 @@ def _transition(dataset, user, action, comment="", field_comments=None, check=Tr
         raise PermissionDenied(_l("You are not allowed to do this on this entry."))
     from_status = dataset.status
     to_status = TRANSITIONS[action][1]
-    now = utcnow()
+    now = now or utcnow()
     dataset.status = to_status
     dataset.updated_at = now
     if user is not None:
@@ -247,13 +247,16 @@ def withdraw(dataset, user, comment=""):
     return event
 
 
-def request_publication(dataset, user, action="publish", batch_id=None, force=False):
+def request_publication(dataset, user, action="publish", batch_id=None, force=False,
+                        flush=True):
     """Ask for the entry to be pushed to (or withdrawn from) the portal: an outbox row that
-    commits with the caller's transaction; `catalog.jobs` carries it out in the background."""
+    commits with the caller's transaction; `catalog.jobs` carries it out in the background.
+    (`flush=False`: the caller adds many and flushes once.)"""
     row = PublicationRequest(dataset=dataset, action=action, batch_id=batch_id, force=force,
                              requested_by_id=getattr(user, "id", None))
     db.session.add(row)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return row
 
 
@@ -275,12 +278,14 @@ def mark_published(dataset, actor=None, comment=""):
     new review event."""
     if dataset.status == "published":
         return None
-    event = _transition(dataset, actor, "publish", comment, check=False)
+    if not allowed("publish", dataset.status):
+        return _transition(dataset, actor, "publish", comment, check=False)  # raises
+    now = utcnow()  # set before the transition flushes: one UPDATE of the entry, not two
     if dataset.issued_at is None:
-        dataset.issued_at = event.at
+        dataset.issued_at = now
     if dataset.actual_release_date is None:
-        dataset.actual_release_date = event.at.date()
-    return event
+        dataset.actual_release_date = now.date()
+    return _transition(dataset, actor, "publish", comment, check=False, now=now)
 
 
 # --------------------------------------------------------------------------- submission rules
