@@ -131,21 +131,16 @@ class GateAhead:
             return None
 
 
-_gate_pool = None
-
-
 def gate_pool():
-    """The process that runs the SHACL gate for batches, started once (its compiled shapes
-    are kept between batches). Forked: it has rdflib and pyshacl loaded at once, and does
-    nothing but validate texts it is handed (no database, no portal; a fork server would
-    start a fresh interpreter and import the whole command again, about 1.5 s). It runs at a
-    lower CPU priority: it works well ahead of the writer, and its bursts (50 graphs at a
+    """A process to run the SHACL gate of one batch (use it as a context manager: it ends with
+    the batch). Forked, so it has rdflib and pyshacl loaded at once (0.2 s to its first answer;
+    a fork server would start a fresh interpreter and import the whole command again, 1.5 s).
+    It must not outlive the batch: a forked child holds copies of every file the command had
+    open, and a pipe held open that way keeps whoever waits on its other end waiting. It runs
+    at a lower CPU priority: it works well ahead of the writer, and its bursts (50 graphs at a
     time) must not slow the web workers or the push in flight."""
-    global _gate_pool
-    if _gate_pool is None or getattr(_gate_pool, "_broken", False):
-        _gate_pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                         initializer=os.nice, initargs=(GATE_NICENESS,))
-    return _gate_pool
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                               initializer=os.nice, initargs=(GATE_NICENESS,))
 
 
 @dataclass
@@ -236,8 +231,12 @@ def publish_batch(datasets, queue, client, force=False, progress=None):
     rows, pipelined (see the module), a commit each, so that an interrupted run resumes.
     `progress(n)` is called as entries are done. Returns (batch id, counts by outcome, failed
     or refused Publications)."""
-    pool = gate_pool()
-    pool.submit(shacl.validate_many_nt, {})  # the gate process compiles its shapes meanwhile
+    with gate_pool() as pool:
+        pool.submit(shacl.validate_many_nt, {})  # the gate compiles its shapes meanwhile
+        return _publish_batch_with_gate(datasets, queue, client, force, progress, pool)
+
+
+def _publish_batch_with_gate(datasets, queue, client, force, progress, pool):
     session = db.session()
     # The entries were read a moment ago and are read for their gate a moment before their
     # push: keep them across the commits instead of reading each again (a concurrent edit

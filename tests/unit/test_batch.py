@@ -150,11 +150,12 @@ def test_the_gate_ahead_answers_what_the_gate_says_of_each_entry(make):
     entries = [make.dataset(org, status="approved") for _ in range(7)]
     for index in (1, 4):
         _shacl_violating(entries[index])
-    gates = batch.GateAhead(entries, batch.gate_pool(), ahead=5, batch=3)
     answers = []
-    for index, dataset in enumerate(entries):
-        gates.advance(index)
-        answers.append(gates.problems(dataset))
+    with batch.gate_pool() as pool:
+        gates = batch.GateAhead(entries, pool, ahead=5, batch=3)
+        for index, dataset in enumerate(entries):
+            gates.advance(index)
+            answers.append(gates.problems(dataset))
     assert answers == [gate_problems(d) for d in entries]
     assert [bool(a) for a in answers] == [False, True, False, False, True, False, False]
 
@@ -162,15 +163,16 @@ def test_the_gate_ahead_answers_what_the_gate_says_of_each_entry(make):
 def test_an_entry_changed_after_its_graph_was_built_is_gated_again(make):
     org = make.org()
     entries = [make.dataset(org, status="approved") for _ in range(2)]
-    gates = batch.GateAhead(entries, batch.gate_pool())
-    gates.advance(0)
-    # Edited after its graph went to the gate (the way every edit is saved).
-    rows = distribution_rows(entries[1])
-    rows[0].update(access_url="", download_url="")
-    save_entry(entries[1], None, {}, distributions=rows)
-    db.session.commit()
-    assert gates.problems(entries[0]) == {}
-    assert gates.problems(entries[1]) is None  # the caller runs the gate on what it has now
+    with batch.gate_pool() as pool:
+        gates = batch.GateAhead(entries, pool)
+        gates.advance(0)
+        # Edited after its graph went to the gate (the way every edit is saved).
+        rows = distribution_rows(entries[1])
+        rows[0].update(access_url="", download_url="")
+        save_entry(entries[1], None, {}, distributions=rows)
+        db.session.commit()
+        assert gates.problems(entries[0]) == {}
+        assert gates.problems(entries[1]) is None  # the caller gates what it has now
     assert gate_problems(entries[1])
 
 
@@ -226,7 +228,23 @@ def test_a_dead_gate_process_leaves_the_gate_to_the_batch(make, queue):
 class BrokenGate:
     """A gate pool whose answers never come (its process died)."""
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
     def submit(self, fn, *args):
         future = Future()
         future.set_exception(BrokenProcessPool("the gate process died"))
         return future
+
+
+def test_the_gate_process_ends_with_its_batch(make, queue):
+    """A forked gate process holds copies of the command's open files: it must not outlive
+    the batch (a pipe it kept open left the browser driver waiting for ever at exit)."""
+    import multiprocessing
+    before = set(multiprocessing.active_children())
+    entries = [make.dataset(make.org(), status="approved") for _ in range(2)]
+    batch.publish_batch(entries, queue, PortalStub())
+    assert set(multiprocessing.active_children()) - before == set()
