@@ -30,7 +30,7 @@ from flask import current_app
 from inventory.extensions import db
 from inventory.models import PublicationRequest, utcnow
 
-from . import dcat, shacl
+from . import dcat, fragments, shacl
 from .ckan import PublishError
 from .jobs import record_crash, request_batch, settle
 from .publish import (
@@ -55,7 +55,7 @@ URGENT = 10  # graphs are handed over at once when an entry among them is due th
 
 
 class GateAhead:
-    """The SHACL gate of `datasets`, computed in another process ahead of the entry being published.
+    """The SHACL gate of `datasets`, run by another process ahead of the entry being pushed.
 
     `advance(i)` builds the graph of entry i if it is not built yet and up to two graphs in
     all, so that the lead over the writer grows by one entry a step up to `ahead`; graphs are
@@ -78,9 +78,9 @@ class GateAhead:
 
     @staticmethod
     def _stamp(dataset):
-        # What the stored DCAT fragments are checked against too (`DatasetRdf`): every edit
-        # goes through `inventory.entries.save_entry`, which moves the version.
-        return dataset.version, dataset.updated_at, dataset.organization.updated_at
+        # The stamp the stored DCAT pieces and the entry page's report are kept under: every
+        # edit goes through `inventory.entries.save_entry`, which moves the version.
+        return fragments.entry_stamp(dataset)
 
     def advance(self, index):
         if self.failed:
@@ -177,9 +177,8 @@ def _finish(step, client, result=None, error=None):
         try:
             req = db.session.get(PublicationRequest, step.request_id)
             req.attempts += 1
-            pub = record_publish(req.dataset, step.plan, client.url, result, error,
-                                 batch_id=req.batch_id, attempt=req.attempts,
-                                 started=step.started)
+            pub = record_publish(req.dataset, step.plan, client.url, step.started, result,
+                                 error, batch_id=req.batch_id, attempt=req.attempts)
             settle(req, pub, utcnow(), current_app.config)
             db.session.commit()
             return pub

@@ -182,11 +182,11 @@ def push_package(push, client):
                          package_id=push.package_id)
 
 
-def record_publish(dataset, plan, portal_url, result=None, error=None, batch_id=None,
-                   attempt=1, actor=None, started=None):
+def record_publish(dataset, plan, portal_url, started, result=None, error=None, batch_id=None,
+                   attempt=1, actor=None):
     """The attempt's `Publication` and audit row, and on success the entry's portal state
-    (`published`, id, name, URL, content hash). Flushes; returns the Publication."""
-    started = time.perf_counter() if started is None else started
+    (`published`, id, name, URL, content hash). `started` is the attempt's
+    `time.perf_counter()` when it was planned. Flushes; returns the Publication."""
     pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
                       ckan_name=plan.name, content_hash=plan.digest,
                       duration_ms=int((time.perf_counter() - started) * 1000))
@@ -228,8 +228,8 @@ def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):
             result = push_package(plan.push, client)
         except PublishError as exc:
             error = exc
-    return record_publish(dataset, plan, client.url, result, error, batch_id=batch_id,
-                          attempt=attempt, actor=actor, started=started)
+    return record_publish(dataset, plan, client.url, started, result, error,
+                          batch_id=batch_id, attempt=attempt, actor=actor)
 
 
 def withdraw(dataset, client, mode=None, batch_id=None, attempt=1, actor=None):
