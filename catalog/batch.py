@@ -30,7 +30,7 @@ from flask import current_app
 from inventory.extensions import db
 from inventory.models import PublicationRequest, utcnow
 
-from . import dcat, fragments, shacl
+from . import fragments, shacl
 from .ckan import PublishError
 from .jobs import record_crash, request_batch, settle
 from .publish import (
@@ -92,7 +92,7 @@ class GateAhead:
             self._next += 1
             built += 1
             if eligible(dataset):  # the others are refused before the gate
-                self._graphs[dataset.id] = dcat.dataset_graph(dataset).serialize(format="nt")
+                self._graphs[dataset.id] = fragments.entry_ntriples(dataset)
                 self._stamps[dataset.id] = self._stamp(dataset)
                 self._positions[dataset.id] = self._next - 1
         # Batches are large when the lead allows it (pyshacl's cost per entry halves from 1 to

@@ -9,8 +9,10 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 import sqlalchemy as sa
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
-from catalog import batch, dcat, jobs, shacl
+from catalog import batch, dcat, fragments, jobs, shacl
 from catalog.ckan import PublishError
 from catalog.ckan_package import PortalProfile, package_name
 from catalog.publish import gate_problems
@@ -158,6 +160,31 @@ def test_the_gate_ahead_answers_what_the_gate_says_of_each_entry(make):
             answers.append(gates.problems(dataset))
     assert answers == [gate_problems(d) for d in entries]
     assert [bool(a) for a in answers] == [False, True, False, False, True, False, False]
+
+
+def test_the_gate_gets_the_triples_of_the_entry_graph(make):
+    # What the batch hands its gate is built without a Graph and with the vocabulary nodes
+    # kept between entries: it must be the very graph the gate would check alone.
+    org = make.org(website="https://ministere.example.org/", kind="establishment")
+    entries = [
+        make.dataset(org, status="approved", themes=["EDUC", "HEAL", "ECON"],
+                     spatial=["TN", "TN-11", "TN-12"], languages=["ar", "fr", "en"],
+                     keywords_en=["students", "schools"], title_en="Enrolled students",
+                     description_en="Students by institution.",
+                     distributions=[
+                         {"title": "CSV", "format": "CSV", "access_url": "https://d.example/1",
+                          "download_url": "https://d.example/1.csv", "byte_size": 10},
+                         {"title": "API", "format": "JSON", "access_url": "https://d.example/api"}]),
+        make.dataset(make.org(), status="approved", frequency="MONTHLY", themes=["EDUC"]),
+        _shacl_violating(make.dataset(org, status="approved")),
+    ]
+    org.name_fr = "Ministère renommé"  # a publisher node reflects the organization as it is now
+    db.session.commit()
+    for dataset in entries:
+        sent = Graph().parse(data=fragments.entry_ntriples(dataset), format="nt")
+        assert isomorphic(sent, dcat.dataset_graph(dataset))
+        assert len(sent) > 40
+    assert "Ministère renommé" in fragments.entry_ntriples(entries[0])
 
 
 def test_an_entry_changed_after_its_graph_was_built_is_gated_again(make):
