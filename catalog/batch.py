@@ -71,7 +71,8 @@ class GateAhead:
         self.batch = batch
         self._next = 0
         self._positions = {}
-        self._graphs = {}
+        self._graphs = {}  # id: (own N-Triples, keys in _shared), not handed over yet
+        self._shared = {}  # key: N-Triples of the shared nodes they reference
         self._futures = {}
         self._stamps = {}
         self.failed = False
@@ -92,7 +93,9 @@ class GateAhead:
             self._next += 1
             built += 1
             if eligible(dataset):  # the others are refused before the gate
-                self._graphs[dataset.id] = fragments.entry_ntriples(dataset)
+                own, shared = fragments.entry_ntriples(dataset)
+                self._graphs[dataset.id] = (own, list(shared))
+                self._shared.update(shared)
                 self._stamps[dataset.id] = self._stamp(dataset)
                 self._positions[dataset.id] = self._next - 1
         # Batches are large when the lead allows it (pyshacl's cost per entry halves from 1 to
@@ -106,8 +109,9 @@ class GateAhead:
         if not self._graphs:
             return
         graphs, self._graphs = self._graphs, {}
+        shared, self._shared = self._shared, {}
         try:
-            future = self.pool.submit(shacl.validate_many_nt, graphs)
+            future = self.pool.submit(shacl.validate_many_nt, graphs, shared)
         except Exception:  # noqa: BLE001 - e.g. BrokenProcessPool: the caller gates
             log.exception("gate process unavailable; validating in this process")
             self.failed = True
@@ -178,7 +182,8 @@ def _finish(step, client, result=None, error=None):
             req = db.session.get(PublicationRequest, step.request_id)
             req.attempts += 1
             pub = record_publish(req.dataset, step.plan, client.url, step.started, result,
-                                 error, batch_id=req.batch_id, attempt=req.attempts)
+                                 error, batch_id=req.batch_id, attempt=req.attempts,
+                                 flush=False)  # the commit below flushes it all at once
             settle(req, pub, utcnow(), current_app.config)
             db.session.commit()
             return pub

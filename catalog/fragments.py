@@ -290,24 +290,26 @@ def entry_stamp(dataset):
 
 
 def entry_ntriples(dataset, base=None):
-    """The triples of `dcat.dataset_graph(dataset)` as N-Triples text, without an rdflib Graph:
-    the entry's own triples from the mapping, and the shared nodes it references. A publishing
-    batch hands one per entry to its SHACL gate; through a Graph (its store's indexes, its
-    serializer) and with the shared nodes rebuilt each time, this cost the command about a
-    third of its CPU per entry. Lines may repeat (a node shared twice): N-Triples readers
-    keep one triple."""
+    """The triples of `dcat.dataset_graph(dataset)` in N-Triples, in two parts: the entry's own
+    triples as one text, and {key: text} of the shared nodes it references (the key names a
+    node: the same key, the same text, within one batch). Built without an rdflib Graph and
+    with the vocabulary nodes kept between entries: a publishing batch hands this to its SHACL
+    gate for every entry, and through a Graph and its serializer, rebuilding the shared nodes
+    each time, it cost the command about a third of its CPU per entry."""
     triples = set()
     keys = dcat.entry_to_rdf(dataset, triples, base)
     organization = dataset.organization
-    parts = [ntriples_piece(triples)]
+    shared = {}
     for key in sorted(keys):
         if key == f"org:{organization.code}":  # from the database: built each time
             node = set()
             dcat.shared_node_to_rdf(key, node, base, {organization.code: organization})
-            parts.append(ntriples_piece(node))
+            # keyed by what it was built from, so that a rename mid-batch is a new node
+            key = f"{key}@{organization.updated_at}"
+            shared[key] = ntriples_piece(node)
         else:  # from the vocabularies (package data, changed only by a deploy)
-            parts.append(_shared_ntriples(key, dcat.base_uri(base)))
-    return "".join(parts)
+            shared[key] = _shared_ntriples(key, dcat.base_uri(base))
+    return ntriples_piece(triples), shared
 
 
 @lru_cache(maxsize=1024)

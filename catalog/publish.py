@@ -183,10 +183,11 @@ def push_package(push, client):
 
 
 def record_publish(dataset, plan, portal_url, started, result=None, error=None, batch_id=None,
-                   attempt=1, actor=None):
+                   attempt=1, actor=None, flush=True):
     """The attempt's `Publication` and audit row, and on success the entry's portal state
     (`published`, id, name, URL, content hash). `started` is the attempt's
-    `time.perf_counter()` when it was planned. Flushes; returns the Publication."""
+    `time.perf_counter()` when it was planned. Flushes (unless `flush` is false: a caller
+    that commits at once saves a flush); returns the Publication."""
     pub = Publication(dataset=dataset, action="publish", attempt=attempt, batch_id=batch_id,
                       ckan_name=plan.name, content_hash=plan.digest,
                       duration_ms=int((time.perf_counter() - started) * 1000))
@@ -210,7 +211,7 @@ def record_publish(dataset, plan, portal_url, started, result=None, error=None, 
         pub.ckan_id = result["id"]
         pub.ckan_name = result["name"]
         workflow.mark_published(dataset, actor, dataset.ckan_url)
-    return _record(pub, dataset, actor, started)
+    return _record(pub, dataset, actor, started, flush)
 
 
 def publish(dataset, client, batch_id=None, force=False, attempt=1, actor=None):

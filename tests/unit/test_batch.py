@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 from catalog import batch, dcat, fragments, jobs, shacl
 from catalog.ckan import PublishError
 from catalog.ckan_package import PortalProfile, package_name
-from catalog.publish import gate_problems
+from catalog.publish import gate_problems, problems_of
 from inventory.entries import distribution_rows, save_entry
 from inventory.extensions import db
 from inventory.models import Dataset, Publication, PublicationRequest
@@ -180,11 +180,23 @@ def test_the_gate_gets_the_triples_of_the_entry_graph(make):
     ]
     org.name_fr = "Ministère renommé"  # a publisher node reflects the organization as it is now
     db.session.commit()
+    shared = {}
     for dataset in entries:
-        sent = Graph().parse(data=fragments.entry_ntriples(dataset), format="nt")
+        own, pieces = fragments.entry_ntriples(dataset)
+        for key, text in pieces.items():
+            assert shared.setdefault(key, text) == text  # one key, one text
+        sent = Graph().parse(data=own + "".join(pieces.values()), format="nt")
         assert isomorphic(sent, dcat.dataset_graph(dataset))
         assert len(sent) > 40
-    assert "Ministère renommé" in fragments.entry_ntriples(entries[0])
+    assert any("Ministère renommé" in text for text in fragments.entry_ntriples(entries[0])[1]
+               .values())
+    # One run over the entries and their shared nodes sent once reports what the gate says of
+    # each entry alone (here one entry violates; a batch without one is checked above).
+    reports = shacl.validate_many_nt({d.id: (fragments.entry_ntriples(d)[0],
+                                             list(fragments.entry_ntriples(d)[1]))
+                                      for d in entries}, shared)
+    assert [problems_of(reports[d.id]) for d in entries] == [gate_problems(d) for d in entries]
+    assert [bool(problems_of(reports[d.id])) for d in entries] == [False, False, True]
 
 
 def test_an_entry_changed_after_its_graph_was_built_is_gated_again(make):
