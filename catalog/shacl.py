@@ -135,6 +135,12 @@ def _compiled_shapes(violations_only=False):
     return shapes
 
 
+def compile_gate():
+    """Compile the gate's shapes in this thread now (a process about to fork gate processes
+    calls it: they inherit the compiled shapes instead of spending 0.1 s each on them)."""
+    _compiled_shapes(violations_only=True)
+
+
 def _run_pyshacl(graph, violations_only=False):
     """What `pyshacl.validate(graph, shacl_graph=…, inference="none", allow_warnings=True)`
     does for an in-memory graph, with the compiled shapes reused."""
