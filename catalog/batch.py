@@ -15,6 +15,7 @@ data (`publish.Push`), the gate process N-Triples. (The gate is a process, not a
 pyshacl is pure Python, and in a thread it held the interpreter lock the main thread needs
 after each database statement.)
 """
+import gc
 import logging
 import multiprocessing
 import os
@@ -256,9 +257,14 @@ def _publish_batch_with_gate(datasets, queue, client, force, progress, pool):
     # answer arrives; by default the main thread keeps it up to 5 ms at a time.
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # What the process holds already (the entries, the shapes, the vocabularies) is set aside
+    # from the garbage collector's full passes: each scanned all of it, 0.1-0.15 s in which
+    # the writer thread could not start the next push.
+    gc.freeze()
     try:
         return _publish_batch(datasets, queue, client, force, progress, pool)
     finally:
+        gc.unfreeze()
         session.expire_on_commit = True
         sys.setswitchinterval(switch_interval)
 
