@@ -556,6 +556,16 @@ class EntriesVersion(db.Model):
     version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
 
 
+class ReferenceVersion(db.Model):
+    """One row whose `version` grows with every committed write to the organizations and
+    campaigns. Database triggers maintain it (migration `reference_version`), like
+    `EntriesVersion`. What pages show from those tables is kept per process under it:
+    `reference_cache.cached_reference`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 class FormStash(db.Model):
     """Form input posted after the session expired, kept until the user signs in again."""
 

@@ -79,9 +79,9 @@ def empty_tables(app):
             # DELETE in dependency order: on the few rows a test leaves it is several times
             # faster than TRUNCATE, which rewrites every table's files on PostgreSQL.
             for table in reversed(db.metadata.sorted_tables):
-                # The entries version is a counter, not data: deleting its row would make
-                # it start again at a version that counts were cached under.
-                if table.name != "entries_version":
+                # The entries and reference versions are counters, not data: deleting their
+                # row would make them start again at a version that copies were kept under.
+                if table.name not in ("entries_version", "reference_version"):
                     conn.execute(table.delete())
 
 
