@@ -26,6 +26,7 @@ from wtforms.validators import Length, Optional
 from .. import checklist as cl
 from .. import checklist_export as ce
 from .. import workflow
+from ..checklist_html import checklist_items
 from ..extensions import db
 from ..fields import field_label
 from ..models import ChecklistTick, Organization
@@ -81,6 +82,9 @@ def visible_organizations(user):
 @bp.app_context_processor
 def checklist_helpers():
     return {"cl": cl, "field_label": field_label}
+
+
+bp.add_app_template_global(checklist_items, "checklist_items")
 
 
 @bp.app_template_global("entry_checklist")
