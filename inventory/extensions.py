@@ -1,4 +1,6 @@
 """Unbound extension objects; `create_app` binds them."""
+import flask_babel
+from flask import g
 from flask_babel import Babel
 from flask_babel.speaklater import LazyString
 from flask_login import LoginManager
@@ -35,7 +37,33 @@ csrf = CSRFProtect()
 babel = Babel()
 
 
+def lazy_text(lazy):
+    """`str(lazy)`, faster for `lazy_gettext` messages in a request: translated through the
+    catalog of the request's current locale, looked up once per locale. flask_babel looks up
+    the context, the locale and the catalog at every resolution (~20 µs; an entry page prints
+    ~100 lazy labels). Same text: `force_locale` and `refresh` change the locale object the
+    catalog is kept under, and anything else takes flask_babel's own path."""
+    if lazy._func is flask_babel.gettext and len(lazy._args) == 1:
+        translations = _current_translations()
+        if translations is not None:
+            text = translations.ugettext(lazy._args[0])
+            return text % lazy._kwargs if lazy._kwargs else text
+    return str(lazy)
+
+
+def _current_translations():
+    ctx = g.get("_flask_babel") if g else None  # flask_babel's per-request namespace
+    locale = getattr(ctx, "babel_locale", None)
+    if locale is None:  # outside a request, or the locale is not selected yet
+        return None
+    domain = getattr(ctx, "babel_domain", None)
+    kept = getattr(ctx, "inventory_translations", None)
+    if kept is None or kept[0] is not locale or kept[1] is not domain:
+        kept = ctx.inventory_translations = (locale, domain, flask_babel.get_translations())
+    return kept[2]
+
+
 # flask-babel's LazyString declares itself safe HTML (`__html__` returns its text unescaped), so
 # a lazy message formatted with user input (a spreadsheet cell, a form value) would reach pages
 # as markup. Our messages carry no markup: lazy strings are escaped like any other text.
-LazyString.__html__ = lambda self: Markup(escape(str(self)))
+LazyString.__html__ = lambda self: Markup(escape(lazy_text(self)))

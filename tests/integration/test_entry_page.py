@@ -1,0 +1,38 @@
+"""The entry page's summary rows, printed by a function (views/datasets.py fact_row), print
+what the `row` macro of `_summary.html` printed (kept here as the reference)."""
+import pytest
+from flask import render_template_string
+from markupsafe import Markup
+
+from inventory.views.datasets import fact_row
+
+MACRO = """{% macro row(name, value, internal=False, label=None, text=False) %}
+<dt>{{ label or field_label(name) }}{% if internal %} <span class="tag tag--internal" title="{{ _('Never published') }}">{{ _("internal") }}</span>{% endif %}</dt>
+<dd>{% if value and text %}<bdi>{{ value }}</bdi>{% elif value %}{{ value }}{% else %}<span class="muted">—</span>{% endif %}</dd>
+{% endmacro %}"""  # noqa: E501
+
+CASES = [
+    ("owner_unit", "Direction <des> \"statistiques\" & co", True, None, True),
+    ("owner_unit", "", True, None, True),
+    ("legal_basis", "Loi n° 2016-22", False, None, True),
+    ("landing_page", Markup('<a href="https://x.tn" class="url">https://x.tn</a>'), False, None,
+     False),
+    ("access_rights", "Public <ouvert>", False, None, False),
+    ("", "Une description", False, "label", True),
+    ("", None, True, "label", False),
+    ("distributions-0-format", "CSV", False, None, False),
+    ("no_such_field", 0, False, None, False),
+]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_summary_rows_print_what_the_macro_printed(app, lang):
+    with app.test_request_context(f"/datasets?lang={lang}"):
+        app.preprocess_request()
+        for name, value, internal, label, text in CASES:
+            if label == "label":
+                label = Markup(render_template_string("{{ _('Description') }}"))
+            expected = render_template_string(
+                MACRO + "{{ row(name, value, internal, label=label, text=text) }}", name=name,
+                value=value, internal=internal, label=label, text=text)
+            assert fact_row(name, value, internal, label=label, text=text) == expected
