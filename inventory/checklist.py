@@ -160,17 +160,18 @@ def _tick_status(item, tick, hand, status=None):
     return status
 
 
-def dataset_statuses(dataset, ticks=None, people=False):
+def dataset_statuses(dataset, ticks=None, people=False, events=None):
     """The status of every dataset item for `dataset`.
 
     `ticks`: the entry's ChecklistTicks (queried when None). `people`: also name who made the
-    entry's derived statuses true (extra queries; for one entry, not for summaries).
+    entry's derived statuses true (extra queries; for one entry, not for summaries), from
+    `events` when given (the entry's ReviewEvents with actors, newest first).
     """
     if ticks is None:
         ticks = dataset_ticks([dataset.id]).get(dataset.id, [])
     by_item = {t.item_id: t for t in ticks}
     closed = dataset.classification in CLOSED
-    approver = _approver(dataset) if people else ""
+    approver = _approver(dataset, events) if people else ""
     editor = dataset.updated_by.display_name() if people and dataset.updated_by else ""
     out = []
     for item in dataset_items():
@@ -207,7 +208,10 @@ def dataset_statuses(dataset, ticks=None, people=False):
     return out
 
 
-def _approver(dataset):
+def _approver(dataset, events=None):
+    if events is not None:
+        event = next((e for e in events if e.action == "approve"), None)
+        return event.actor.display_name() if event and event.actor else ""
     event = db.session.scalar(
         sa.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id,
                                      ReviewEvent.action == "approve")
@@ -286,9 +290,10 @@ def organization_checklist(organization):
                                  counts, utcnow())
 
 
-def entry_checklist(dataset):
-    """One entry's dataset items, naming who made each status true."""
-    statuses = dataset_statuses(dataset, people=True)
+def entry_checklist(dataset, events=None):
+    """One entry's dataset items, naming who made each status true (`events`: see
+    `dataset_statuses`)."""
+    statuses = dataset_statuses(dataset, people=True, events=events)
     return EntryChecklist(dataset, statuses, progress_of(statuses))
 
 

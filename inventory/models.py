@@ -557,8 +557,8 @@ class EntriesVersion(db.Model):
 
 
 class ReferenceVersion(db.Model):
-    """One row whose `version` grows with every committed write to the organizations and
-    campaigns. Database triggers maintain it (migration `reference_version`), like
+    """One row whose `version` grows with every committed write to the organizations,
+    campaigns and settings. Database triggers maintain it (migration `reference_version`), like
     `EntriesVersion`. What pages show from those tables is kept per process under it:
     `reference_cache.cached_reference`."""
 

@@ -13,6 +13,7 @@ from .audit import record_audit
 from .errors import InvalidInput, PermissionDenied
 from .extensions import db
 from .models import Dataset, Setting, utcnow
+from .reference_cache import cached_reference
 from .workflow import can_override_priority
 
 DEFAULT_WEIGHTS = {
@@ -59,6 +60,13 @@ def get_weights():
             if key in weights and isinstance(value, int | float) and value >= 0:
                 weights[key] = value
     return weights
+
+
+def shown_weights():
+    """`get_weights()` kept per process under the reference version, for pages that only show
+    a score's make-up (entry page, review pages). Code that writes settings or scores reads
+    `get_weights()`: its own uncommitted write does not change the version."""
+    return dict(cached_reference(("priority_weights",), get_weights))
 
 
 def set_weights(weights):

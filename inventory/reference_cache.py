@@ -1,10 +1,11 @@
-"""Per-process copies of what pages show from the reference data (organizations, campaigns).
+"""Per-process copies of what pages show from the reference data (organizations, campaigns,
+settings).
 
 With 400 public bodies, reading and formatting the organization filter on every list page
 cost about a seventh of the page's CPU, for data that changes a few times a year. Copies are
 kept in `app.extensions` under the reference version (one indexed row, see
 `models.ReferenceVersion`), which database triggers change with every committed write to
-`organization` and `campaign`, whatever path the write takes (ORM, bulk SQL, imports). A page
+`organization`, `campaign` and `setting`, whatever path the write takes (ORM, bulk SQL, imports). A page
 therefore never shows an organization or campaign older than the last committed write.
 """
 import sqlalchemy as sa
@@ -33,8 +34,8 @@ def cached_reference(key, compute):
     """`compute()`, kept per process under the reference version and `key`, which must
     identify everything else the value depends on (locale, the user's scope).
 
-    `compute` may read only organizations and campaigns (and constants): other tables do not
-    change the version. Only for requests that have not written organizations or campaigns:
+    `compute` may read only organizations, campaigns and settings (and constants): other
+    tables do not change the version. Only for requests that have not written those tables:
     their own writes change the version when they commit, after it was read."""
     version = reference_version()
     if version is None:  # no counter row: compute every time

@@ -88,9 +88,10 @@ bp.add_app_template_global(checklist_items, "checklist_items")
 
 
 @bp.app_template_global("entry_checklist")
-def entry_checklist_global(dataset):
-    """For `_checklist_panel.html`: the entry's checklist with who/when."""
-    return cl.entry_checklist(dataset)
+def entry_checklist_global(dataset, events=None):
+    """For `_checklist_panel.html`: the entry's checklist with who/when (`events`: the entry
+    page's history, newest first, which names the approver without another query)."""
+    return cl.entry_checklist(dataset, events)
 
 
 def export_choice():

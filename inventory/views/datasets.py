@@ -235,7 +235,7 @@ def dataset_detail(dataset_uuid):
                                                            ReviewEvent.id.desc())).all()
     problems = workflow.submission_problems(dataset) if workflow.allowed(
         "submit", dataset.status) else {}
-    prio = priority.compute(dataset, priority.get_weights())
+    prio = priority.compute(dataset, priority.shown_weights())
     last_changes = next((e for e in events if e.action == "request_changes"), None)
     return render_template("datasets/detail.html", dataset=dataset, events=events,
                            problems=problems, prio=prio, last_changes=last_changes,

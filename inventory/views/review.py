@@ -109,7 +109,7 @@ def _history(dataset):
 
 def _render_review(dataset, form, status=200, errors=None):
     problems = workflow.submission_problems(dataset)
-    prio = priority.compute(dataset, priority.get_weights())
+    prio = priority.compute(dataset, priority.shown_weights())
     return render_template("review/review.html", dataset=dataset, form=form,
                            events=_history(dataset), problems=problems, prio=prio,
                            can_review=workflow.can_review(current_user, dataset),
@@ -167,7 +167,7 @@ def priority_override(dataset_uuid):
     """Set the entry's priority tier by hand (with a reason), or go back to the computed one."""
     dataset = load_dataset(dataset_uuid, workflow.can_override_priority)
     form = page_form(PriorityOverrideForm)
-    prio = priority.compute(dataset, priority.get_weights())
+    prio = priority.compute(dataset, priority.shown_weights())
     errors = None
     status = 200
     if request.method == "GET" and dataset.priority_override_tier and not form.kept:

@@ -1,12 +1,13 @@
 """The reference data's version: one counter row that database triggers increase on every
-write to `organization` and `campaign`, so that what list pages show from them (the
-organization filter's 400 options, the campaigns, whether an admin may create entries) can be
-kept per process under it (`inventory.reference_cache`), with no write path able to leave a
-stale copy behind. Same mechanism as the `entries_version` migration.
+write to `organization`, `campaign` and `setting`, so that what pages show from them (the
+organization filter's 400 options, the campaigns, whether an admin may create entries, the
+priority weights) can be kept per process under it (`inventory.reference_cache`), with no
+write path able to leave a stale copy behind. Same mechanism as the `entries_version`
+migration.
 
 PostgreSQL: a deferred constraint trigger bumps the counter once per transaction, at commit.
-SQLite: plain row triggers. A later SQLite batch migration that *recreates* `organization` or
-`campaign` drops their triggers with it: call `sqlite_version_triggers()` again after such a
+SQLite: plain row triggers. A later SQLite batch migration that *recreates* one of these tables
+drops its triggers with it: call `sqlite_version_triggers()` again after such a
 batch (tests/integration/test_reference_cache.py checks that writes change the version).
 
 Revision ID: reference_version
@@ -23,7 +24,7 @@ down_revision = "entries_version"
 branch_labels = None
 depends_on = None
 
-TABLES = ("organization", "campaign")
+TABLES = ("organization", "campaign", "setting")
 
 PG_FUNCTION = """
 CREATE FUNCTION bump_reference_version() RETURNS trigger LANGUAGE plpgsql AS $$

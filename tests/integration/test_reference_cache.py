@@ -161,3 +161,32 @@ def test_new_entry_button_follows_the_organizations_state(admin_client, make):
     db.session.execute(sa.update(Organization).values(active=True))
     db.session.commit()
     assert 'href="/datasets/new"' in _list(admin_client)
+
+
+def _weight_cells(html):
+    """The weight column of the entry page's score table, in order."""
+    import re
+    table = html[html.index('id="prio-title"'):]
+    table = table[:table.index("</table>")]
+    return re.findall(r"</th><td>([\d.,]+)</td><td>", table)
+
+
+def test_priority_weights_follow_every_write(admin_client, make):
+    from inventory import priority
+    from inventory.models import Setting
+    dataset = make.dataset(make.org())
+    path = f"/datasets/{dataset.uuid}?lang=en"
+    defaults = [str(priority.DEFAULT_WEIGHTS[k]) for k in priority.DEFAULT_WEIGHTS]
+    assert _weight_cells(admin_client.get(path).get_data(as_text=True)) == defaults
+    before = _version()
+    priority.set_weights({"demand": 7, "ati_requests": 1, "value": 2, "obligation": 3,
+                          "readiness": 4, "risk": 5})
+    db.session.commit()
+    assert _version() != before
+    assert _weight_cells(admin_client.get(path).get_data(as_text=True)) == \
+        ["7", "1", "2", "3", "4", "5"]
+    # Bulk SQL, no ORM object involved: the triggers see it all the same.
+    db.session.execute(sa.update(Setting).where(Setting.key == priority.SETTING_KEY)
+                       .values(value={"demand": 9}))
+    db.session.commit()
+    assert _weight_cells(admin_client.get(path).get_data(as_text=True))[:2] == ["9", "10"]
