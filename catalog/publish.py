@@ -275,6 +275,9 @@ def skip_unchanged(datasets, client, batch_id=None, actor=None):
         if not eligible(dataset):
             remaining.append(dataset)  # `publish` records the refusal
             continue
+        if dataset.ckan_hash is None or dataset.ckan_state != "active":
+            remaining.append(dataset)  # never pushed, or withdrawn: no mapping needed to know
+            continue
         digest = content_hash(package_from_dataset(dataset, portal, base_uri))
         if not _portal_has_it(dataset, digest):
             remaining.append(dataset)
