@@ -174,6 +174,33 @@ def fact_row(name, value, internal=False, label=None, text=False):
 bp.add_app_template_global(fact_row, "fact_row")
 
 
+def fact_link(url):
+    """A web address of the summary: a link when it is http(s), else the text kept left to
+    right; nothing when empty. Same markup as the `link` macro it replaced."""
+    if workflow.is_http_url(url):
+        url = escape(url)
+        return Markup(f'<a href="{url}" class="url" dir="ltr" rel="noopener noreferrer">'
+                      f"{url}</a>")
+    return Markup(f'<span dir="ltr">{escape(url)}</span>') if url else Markup()
+
+
+def fact_email(email):
+    """An e-mail address of the summary, kept left to right; nothing when empty."""
+    return Markup(f'<span dir="ltr">{escape(email)}</span>') if email else Markup()
+
+
+def term_list(terms, codes, lang):
+    """The labels of `codes` in vocabulary `terms`, in `lang`, separated with the language's
+    comma. Same markup as the `list_of` macro it replaced (the locale passed in rather than
+    looked up at each label)."""
+    separator = "، " if lang == "ar" else ", "
+    return Markup(separator.join(escape(vocabularies.label(terms, c, lang)) for c in codes))
+
+
+for _helper in (fact_link, fact_email, term_list):
+    bp.add_app_template_global(_helper)
+
+
 @bp.route("/")
 def index():
     if current_user.is_authenticated:

@@ -55,3 +55,36 @@ def test_the_checklist_names_the_approver_from_the_page_history(app_ctx, make):
     assert [(s.item.id, s.state, s.at, s.by) for s in from_events] == \
         [(s.item.id, s.state, s.at, s.by) for s in from_query]
     assert any(s.item.id == "D16" and s.by for s in from_events)
+
+
+# The summary's former value macros, kept as the reference of fact_link/fact_email/term_list.
+VALUE_MACROS = "".join("""{% macro list_of(terms, codes) %}{% for c in codes %}{{ vocab.label(terms, c) }}{% if not loop.last %}{{ '، ' if lang == 'ar' else ', ' }}{% endif %}{% endfor %}{% endmacro %}
+{% macro link(url) %}{% if wf.is_http_url(url) %}<a href="{{ url }}" class="url" dir="ltr" rel="noopener noreferrer">{{ url }}</a>{% elif url %}<span dir="ltr">{{ url }}</span>{% endif %}{% endmacro %}
+{% macro link_email(email) %}{% if email %}<span dir="ltr">{{ email }}</span>{% endif %}{% endmacro %}""".splitlines())  # noqa: E501
+
+URLS = ["https://data.gov.tn/a?b=1&c=\"2\"", "https://data.gov.tn/a?b=1&c=2", "http://x.tn/<y>",
+        "ftp://x.tn/f", "www.x.tn", "", None]
+CODE_LISTS = [("themes", ["EDUC", "HEAL", "<unknown>"]), ("governorates", ["TN", "TN-11"]),
+              ("languages", ["ar", "fr"]), ("languages", []),
+              ("restriction_grounds", ["personal_data", "x&y"])]
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_summary_values_print_what_the_macros_printed(app, lang):
+    from inventory import vocabularies
+    from inventory.views.datasets import fact_email, fact_link, term_list
+
+    with app.test_request_context(f"/datasets?lang={lang}"):
+        app.preprocess_request()
+        for url in URLS:
+            assert fact_link(url) == render_template_string(VALUE_MACROS + "{{ link(u) }}",
+                                                            u=url)
+            assert fact_email(url) == render_template_string(
+                VALUE_MACROS + "{{ link_email(u) }}", u=url)
+        assert "<a href" in fact_link(URLS[1]), "some addresses are links"
+        for vocabulary, codes in CODE_LISTS:
+            terms = getattr(vocabularies, vocabulary)()
+            expected = render_template_string(VALUE_MACROS + "{{ list_of(t, c) }}", t=terms,
+                                              c=codes)
+            assert expected or not codes, "the reference prints something"
+            assert term_list(terms, codes, lang) == expected
