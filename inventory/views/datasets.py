@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from .. import RTL_LANGUAGES, priority, vocabularies, workflow
 from .. import fields as entry_fields
@@ -37,13 +37,15 @@ bp = Blueprint("datasets", __name__)
 bp.add_app_template_global(entry_fields.field_label, "field_label")
 
 
-def load_dataset(dataset_uuid, predicate=workflow.can_view):
-    """Load an entry by UUID (404 if malformed or unknown), then check `predicate` (403)."""
+def load_dataset(dataset_uuid, predicate=workflow.can_view, options=()):
+    """Load an entry by UUID (404 if malformed or unknown), then check `predicate` (403).
+    `options`: loader options of the query (eager loading of what the page shows)."""
     try:
         uuid_lib.UUID(dataset_uuid)
     except (ValueError, TypeError):
         abort(404)
-    dataset = db.session.scalar(db.select(Dataset).where(Dataset.uuid == dataset_uuid))
+    dataset = db.session.execute(db.select(Dataset).where(Dataset.uuid == dataset_uuid)
+                                 .options(*options)).unique().scalar_one_or_none()
     if dataset is None:
         abort(404)
     if not predicate(current_user, dataset):
@@ -252,10 +254,14 @@ def dataset_new():
     return render_template("datasets/new.html", organizations=orgs, campaigns=campaigns)
 
 
+DETAIL_LOADING = (joinedload(Dataset.theme_rows), joinedload(Dataset.distributions))
+
+
 @bp.route("/datasets/<dataset_uuid>")
 @login_required
 def dataset_detail(dataset_uuid):
-    dataset = load_dataset(dataset_uuid)
+    # Themes and distributions in the entry's own query rather than one query each.
+    dataset = load_dataset(dataset_uuid, options=DETAIL_LOADING)
     events = db.session.scalars(
         db.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id)
         .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.at.desc(),
