@@ -3,16 +3,13 @@
 # PostgreSQL + gunicorn (several workers) + Redis-backed `inventory worker`, for load tests and
 # rehearsals. Configuration only from the environment, as in production.
 #
-#   PROD_PORT (8000)  PROD_WORKERS (cores + 1)  PROD_DB (inventory_prod)
+#   PROD_PORT (8000)  PROD_WORKERS (2 x cores + 1)  PROD_DB (inventory_prod)
 #   PROD_REDIS_PORT (6379)  CKAN_URL / CKAN_API_TOKEN (optional: publishing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PROD_PORT:-8000}"
-# The pages are CPU-bound (rendering, not waiting): past one worker per core plus one, workers
-# only take turns on the same cores (2 cores: 3 workers served 146-162 list pages a second,
-# 5 workers 134-146; bench/web_load.py).
-WORKERS="${PROD_WORKERS:-$(( $(nproc) + 1 ))}"
+WORKERS="${PROD_WORKERS:-$(( 2 * $(nproc) + 1 ))}"
 REDIS_PORT="${PROD_REDIS_PORT:-6379}"
 log() { printf '[prod] %s\n' "$*" >&2; }
 
