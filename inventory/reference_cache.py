@@ -37,15 +37,22 @@ def cached_reference(key, compute):
     `compute` may read only organizations, campaigns and settings (and constants): other
     tables do not change the version. Only for requests that have not written those tables:
     their own writes change the version when they commit, after it was read."""
-    version = reference_version()
-    if version is None:  # no counter row: compute every time
+    return kept_under_version("inventory_reference", reference_version(), key, compute)
+
+
+def kept_under_version(slot, version, key, compute, size=CACHE_SIZE):
+    """`compute()`, kept per process in `app.extensions[slot]` under `key` while the data
+    version (a trigger-maintained counter read by the caller before computing) stays
+    `version`; at most `size` keys. Computed every time when `version` is None (no counter
+    row). Used for the reference data here and for the list totals (`search.cached_count`)."""
+    if version is None:
         return compute()
-    cache = current_app.extensions.get("inventory_reference")
+    cache = current_app.extensions.get(slot)
     if cache is None or cache[0] != version:
-        cache = current_app.extensions["inventory_reference"] = (version, {})
+        cache = current_app.extensions[slot] = (version, {})
     values = cache[1]
     if key not in values:
-        if len(values) >= CACHE_SIZE:
+        if len(values) >= size:
             values.clear()
         values[key] = compute()
     return values[key]

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from flask import current_app
 
 from .extensions import db
 from .models import Dataset, DatasetTheme, EntriesVersion, Organization, fallback_order
+from .reference_cache import kept_under_version
 from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
@@ -194,17 +194,8 @@ def cached_count(stmt, key):
     # The version is read before counting: a write committed in between makes the count newer
     # than its version, never older, and later requests read the new version.
     version = db.session.scalar(sa.select(EntriesVersion.version))
-    if version is None:  # no counter row: count every time
-        return _count(stmt)
-    cache = current_app.extensions.get("inventory_counts")
-    if cache is None or cache[0] != version:
-        cache = current_app.extensions["inventory_counts"] = (version, {})
-    counts = cache[1]
-    if key not in counts:
-        if len(counts) >= COUNT_CACHE_SIZE:
-            counts.clear()
-        counts[key] = _count(stmt)
-    return counts[key]
+    return kept_under_version("inventory_counts", version, key, lambda: _count(stmt),
+                              COUNT_CACHE_SIZE)
 
 
 def _count(stmt):
