@@ -267,11 +267,11 @@ def live_server(app):
 # --------------------------------------------------------------------------- query counting
 
 @pytest.fixture
-def count_queries(app_ctx):
-    """count_queries(fn) -> (result, number of SQL statements `fn` ran on the app's engine)."""
+def sql_statements(app_ctx):
+    """sql_statements(fn) -> (result, [SQL statements `fn` ran on the app's engine])."""
     from sqlalchemy import event
 
-    def _count(fn):
+    def _capture(fn):
         statements = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
@@ -283,5 +283,14 @@ def count_queries(app_ctx):
             result = fn()
         finally:
             event.remove(db.engine, "before_cursor_execute", before)
+        return result, statements
+    return _capture
+
+
+@pytest.fixture
+def count_queries(sql_statements):
+    """count_queries(fn) -> (result, number of SQL statements `fn` ran on the app's engine)."""
+    def _count(fn):
+        result, statements = sql_statements(fn)
         return result, len(statements)
     return _count

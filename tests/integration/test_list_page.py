@@ -78,21 +78,15 @@ def test_the_list_total_follows_every_write(admin_client, make):
     assert _total(admin_client, "/datasets?theme=HEAL") == 0
 
 
-def _counting(fn):
+def _count_statements(sql_statements, fn):
     """(fn(), number of count(*) statements it ran)."""
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        result = fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
+    result, statements = sql_statements(fn)
     return result, sum("count(*)" in s.lower() for s in statements)
 
 
-def test_a_repeated_page_view_does_not_count_again(admin_client, make):
+def test_a_repeated_page_view_does_not_count_again(admin_client, make, sql_statements):
+    def _counting(fn):
+        return _count_statements(sql_statements, fn)
     make.dataset(make.org())
     assert _counting(lambda: _total(admin_client)) == (1, 1)
     assert _counting(lambda: _total(admin_client)) == (1, 0)

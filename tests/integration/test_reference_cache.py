@@ -25,17 +25,9 @@ def admin_client(client, login, make):
     return client
 
 
-def _statements_on(table, fn):
+def _reads_of(table, sql_statements, fn):
     """(fn(), number of statements it ran that read `table`)."""
-    statements = []
-
-    def before(conn, cursor, statement, *args):
-        statements.append(statement)
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        result = fn()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
+    result, statements = sql_statements(fn)
     return result, sum(f"FROM {table}" in " ".join(s.split()) for s in statements)
 
 
@@ -124,7 +116,10 @@ def test_the_choice_is_marked_per_request_not_in_the_kept_copy(admin_client, mak
 
 
 def test_a_repeated_list_page_does_not_read_organizations_or_campaigns_again(admin_client,
-                                                                              make):
+                                                                              make,
+                                                                              sql_statements):
+    def _statements_on(table, fn):
+        return _reads_of(table, sql_statements, fn)
     make.org()
     _list(admin_client)
     html, reads = _statements_on("organization", lambda: _list(admin_client))
