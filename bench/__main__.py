@@ -25,6 +25,10 @@ def main(argv):
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(discover())}")
         return 2
+    if "--help" in argv or "-h" in argv:
+        for name in names:
+            print(f"bench {name}: {importlib.import_module(f'bench.{name}').__doc__}")
+        return 0
     RESULTS.mkdir(exist_ok=True)
     for name in names:
         print(f"\n=== bench {name} ===", flush=True)

@@ -56,6 +56,10 @@ def _prepare(database_url, entries, keep, marker):
         subprocess.run([BIN / "inventory", "db", "upgrade"], env=env, check=True, cwd=ROOT,
                        capture_output=True)
         return
+    # A half-filled database must not be taken for a whole one by a later --keep.
+    marker.unlink(missing_ok=True)
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     if database_url.startswith("postgresql"):
         engine = sa.create_engine(normalize_database_url(database_url))
         with engine.begin() as conn:
