@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context
 
 from .extensions import db
-from .models import ReferenceVersion
+from .models import EntriesVersion, ReferenceVersion
 
 CACHE_SIZE = 1024  # keys are (what, locale, visibility): a bound, not a working-set estimate
 
@@ -22,12 +22,35 @@ def reference_version():
 
     Read before the copy it keys is computed: a write committed in between makes the copy
     newer than its version, never older, and later requests read the new version."""
-    if has_request_context() and "reference_version" in g:
-        return g.reference_version
-    version = db.session.scalar(sa.select(ReferenceVersion.version))
+    return _version_once_per_request("reference_version", ReferenceVersion)
+
+
+def entries_version():
+    """The entries' version (`models.EntriesVersion`), read once per request, as above."""
+    return _version_once_per_request("entries_version", EntriesVersion)
+
+
+def _version_once_per_request(name, model):
+    if has_request_context() and name in g:
+        return g.get(name)
+    version = db.session.scalar(sa.select(model.version).limit(1))
     if has_request_context():
-        g.reference_version = version
+        setattr(g, name, version)
     return version
+
+
+def version_columns():
+    """Both versions as columns to add to the request's first query (the user's load,
+    `auth.load_user`), which saves a round trip to the database for each on every page;
+    hand the values to `remember_versions`. Reading them that early keeps the order the
+    caches rely on: versions first, then the data."""
+    return (sa.select(ReferenceVersion.version).limit(1).scalar_subquery(),
+            sa.select(EntriesVersion.version).limit(1).scalar_subquery())
+
+
+def remember_versions(reference, entries):
+    """Keep the versions read with `version_columns()` for the rest of the request."""
+    g.reference_version, g.entries_version = reference, entries
 
 
 def cached_reference(key, compute):

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from .extensions import db
-from .models import Dataset, DatasetTheme, EntriesVersion, Organization, fallback_order
-from .reference_cache import kept_under_version
+from .models import Dataset, DatasetTheme, Organization, fallback_order
+from .reference_cache import entries_version, kept_under_version
 from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
@@ -193,8 +193,7 @@ def cached_count(stmt, key):
     change the version when they commit."""
     # The version is read before counting: a write committed in between makes the count newer
     # than its version, never older, and later requests read the new version.
-    version = db.session.scalar(sa.select(EntriesVersion.version))
-    return kept_under_version("inventory_counts", version, key, lambda: _count(stmt),
+    return kept_under_version("inventory_counts", entries_version(), key, lambda: _count(stmt),
                               COUNT_CACHE_SIZE)
 
 

@@ -185,3 +185,19 @@ def test_priority_weights_follow_every_write(admin_client, make):
                        .values(value={"demand": 9}))
     db.session.commit()
     assert _weight_cells(admin_client.get(path).get_data(as_text=True))[:2] == ["9", "10"]
+
+
+def test_the_versions_come_with_the_user_not_in_queries_of_their_own(admin_client, make,
+                                                                      sql_statements):
+    make.dataset(make.org(), make.user("admin"))
+    _list(admin_client)
+    html, statements = sql_statements(lambda: _list(admin_client))
+    reads = [" ".join(s.split()) for s in statements
+             if "FROM reference_version" in s or "FROM entries_version" in s]
+    # One statement reads both versions, and it is the one that loads the signed-in user.
+    assert len(reads) == 1 and reads[0].replace('"', "").startswith("SELECT user.id"), reads
+    # The versions it read still key the copies: a committed write shows on the next page.
+    org = make.org()
+    org.name_fr = "Organisme tout neuf"
+    db.session.commit()
+    assert "Organisme tout neuf" in _list(admin_client)
