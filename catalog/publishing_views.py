@@ -26,15 +26,23 @@ ACTIONS = ("publish", "withdraw", "adopt")
 
 @bp.app_template_global()
 def publication_state(dataset):
-    """What the entry page shows about the portal: last attempts, whether a job waits."""
-    attempts = db.session.scalars(
-        sa.select(Publication).where(Publication.dataset_id == dataset.id)
-        .order_by(Publication.at.desc(), Publication.id.desc()).limit(5)).all()
-    waiting = db.session.scalar(
-        sa.select(PublicationRequest).where(PublicationRequest.dataset_id == dataset.id,
-                                            PublicationRequest.done_at.is_(None))
-        .order_by(PublicationRequest.id.desc()).limit(1))
-    return {"attempts": attempts, "waiting": waiting}
+    """What the entry page shows about the portal: last attempts, whether a job waits.
+
+    One query (the entry's row, outer-joined to its last five attempts and to the request
+    still waiting, if any), not one for each."""
+    last_five = (sa.select(Publication.id).where(Publication.dataset_id == dataset.id)
+                 .order_by(Publication.at.desc(), Publication.id.desc()).limit(5))
+    waiting_id = (sa.select(sa.func.max(PublicationRequest.id))
+                  .where(PublicationRequest.dataset_id == dataset.id,
+                         PublicationRequest.done_at.is_(None)).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Publication, PublicationRequest).select_from(Dataset)
+        .outerjoin(Publication, Publication.id.in_(last_five))
+        .outerjoin(PublicationRequest, PublicationRequest.id == waiting_id)
+        .where(Dataset.id == dataset.id)
+        .order_by(Publication.at.desc(), Publication.id.desc())).all()
+    return {"attempts": [attempt for attempt, _waiting in rows if attempt is not None],
+            "waiting": rows[0][1] if rows else None}
 
 
 @bp.app_template_global()

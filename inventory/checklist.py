@@ -168,7 +168,10 @@ def dataset_statuses(dataset, ticks=None, people=False, events=None):
     `events` when given (the entry's ReviewEvents with actors, newest first).
     """
     if ticks is None:
-        ticks = dataset_ticks([dataset.id]).get(dataset.id, [])
+        # `==` rather than `dataset_ticks([id])`: an IN list is rendered anew each time.
+        ticks = db.session.scalars(
+            sa.select(ChecklistTick).where(ChecklistTick.dataset_id == dataset.id)
+            .options(selectinload(ChecklistTick.by)).order_by(ChecklistTick.at)).all()
     by_item = {t.item_id: t for t in ticks}
     closed = dataset.classification in CLOSED
     approver = _approver(dataset, events) if people else ""
