@@ -23,7 +23,7 @@ from functools import cache
 import sqlalchemy as sa
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import vocabularies as vocab
 from .audit import record_audit
@@ -171,7 +171,7 @@ def dataset_statuses(dataset, ticks=None, people=False, events=None):
         # `==` rather than `dataset_ticks([id])`: an IN list is rendered anew each time.
         ticks = db.session.scalars(
             sa.select(ChecklistTick).where(ChecklistTick.dataset_id == dataset.id)
-            .options(selectinload(ChecklistTick.by)).order_by(ChecklistTick.at)).all()
+            .options(joinedload(ChecklistTick.by)).order_by(ChecklistTick.at)).all()
     by_item = {t.item_id: t for t in ticks}
     closed = dataset.classification in CLOSED
     approver = _approver(dataset, events) if people else ""

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from .. import RTL_LANGUAGES, priority, vocabularies, workflow
 from .. import fields as entry_fields
@@ -262,10 +262,11 @@ DETAIL_LOADING = (joinedload(Dataset.theme_rows), joinedload(Dataset.distributio
 def dataset_detail(dataset_uuid):
     # Themes and distributions in the entry's own query rather than one query each.
     dataset = load_dataset(dataset_uuid, options=DETAIL_LOADING)
+    # Each event's actor joined (one user per row), not in a second query.
     events = db.session.scalars(
         db.select(ReviewEvent).where(ReviewEvent.dataset_id == dataset.id)
-        .options(selectinload(ReviewEvent.actor)).order_by(ReviewEvent.at.desc(),
-                                                           ReviewEvent.id.desc())).all()
+        .options(joinedload(ReviewEvent.actor)).order_by(ReviewEvent.at.desc(),
+                                                         ReviewEvent.id.desc())).all()
     problems = workflow.submission_problems(dataset) if workflow.allowed(
         "submit", dataset.status) else {}
     prio = priority.compute(dataset, priority.shown_weights())
