@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .checklist import DONE, NA, SOURCE_LABELS, TODO
+from .extensions import lazy_text
 from .fields import field_label
 from .vocabularies import current_locale
 
@@ -38,7 +39,7 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
     def who(tick):
         return tick.by.display_name() if tick.by else _("command line")
 
-    source_labels = {code: str(label) for code, label in SOURCE_LABELS.items()}
+    source_labels = {code: lazy_text(label) for code, label in SOURCE_LABELS.items()}
     csrf = None
     out = []
     for s in statuses:
