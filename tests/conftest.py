@@ -250,6 +250,13 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def admin_client(client, login, make):
+    """`client` signed in as a new administrator (who sees every entry)."""
+    login(make.user("admin"))
+    return client
+
+
 # --------------------------------------------------------------------------- live server
 
 @pytest.fixture(scope="session")

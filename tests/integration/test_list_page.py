@@ -25,12 +25,6 @@ def _total(client, path="/datasets"):
     return int(match.group(1).replace(",", "")) if match else 0
 
 
-@pytest.fixture
-def admin_client(client, login, make):
-    login(make.user("admin"))
-    return client
-
-
 def test_every_committed_write_to_the_entries_changes_the_version(app_ctx, make):
     org = make.org()
     before = _version()

@@ -2,7 +2,6 @@
 reference version (inventory/reference_cache.py): every committed write to those tables,
 whatever path it takes (ORM, bulk SQL), changes the version, so the next page shows it; a
 repeated page view reads nothing again when nothing changed."""
-import pytest
 import sqlalchemy as sa
 
 from inventory.extensions import db
@@ -17,12 +16,6 @@ def _list(client, query="lang=fr"):
     response = client.get(f"/datasets?{query}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def admin_client(client, login, make):
-    login(make.user("admin"))
-    return client
 
 
 def _reads_of(table, sql_statements, fn):
