@@ -12,7 +12,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, Config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, end_unwritten_transaction, login_manager, migrate
 
 RTL_LANGUAGES = {"ar"}
 
@@ -35,6 +35,8 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
+    app.teardown_appcontext(end_unwritten_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,6 @@
 """Unbound extension objects; `create_app` binds them."""
+import logging
+
 import flask_babel
 from flask import g, has_app_context
 from flask_babel import Babel
@@ -8,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from markupsafe import Markup, escape
+from psycopg.pq import TransactionStatus
 from sqlalchemy import MetaData
 
 # Deterministic constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -69,3 +72,34 @@ def _current_translations():
 # a lazy message formatted with user input (a spreadsheet cell, a form value) would reach pages
 # as markup. Our messages carry no markup: lazy strings are escaped like any other text.
 LazyString.__html__ = lambda self: Markup(escape(lazy_text(self)))
+
+
+def end_unwritten_transaction(exc=None):
+    """Teardown: end the request's PostgreSQL transaction with COMMIT when it wrote nothing.
+
+    psycopg forgets its prepared statements at every ROLLBACK, and Flask-SQLAlchemy ends each
+    request's transaction with one, so PostgreSQL parsed and planned every query of every
+    page again (about 2.7 ms of its CPU on an entry page, 0.6 ms on a list page). A
+    transaction that was given no transaction id wrote nothing: COMMIT ends it exactly as
+    ROLLBACK would, and keeps the prepared statements. A transaction that wrote, failed or
+    ended in an exception is left to the usual rollback, which follows this teardown."""
+    if exc is not None:
+        return
+    session = db.session()
+    if not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    driver = connection.connection.dbapi_connection
+    if driver.info.transaction_status != TransactionStatus.INTRANS:
+        return
+    try:
+        wrote_nothing = connection.exec_driver_sql(
+            "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar()
+        if wrote_nothing:
+            # Below SQLAlchemy: its rollback then finds the connection idle and does nothing.
+            driver.commit()
+    except Exception:  # noqa: BLE001 - the rollback that follows ends the transaction anyway
+        logging.getLogger(__name__).warning("could not end a read-only transaction",
+                                            exc_info=True)
