@@ -104,12 +104,28 @@ LIST_PAGE_OPTIONS = LIST_OPTIONS + (
 )
 
 
+# Filter values are written into the SQL text (quoted by SQLAlchemy at execution) rather than
+# bound: psycopg prepares a statement run five times on a connection, and PostgreSQL then plans
+# it once for every value. A plan made for the average value is a poor one for a rare status,
+# a small organization or a search term: the Arabic search cost PostgreSQL 24 ms a page on such
+# a plan instead of 3. Written in, each set of values is planned for itself.
+def planned_in(values):
+    """An IN list of `values` written into the statement (see above)."""
+    return sa.bindparam(None, list(values), expanding=True, literal_execute=True)
+
+
+def planned_value(value):
+    """`value` written into the statement (see above)."""
+    return sa.literal(value, literal_execute=True)
+
+
 def visible_datasets(user):
     """SELECT of the entries `user` may see (all for admins, their organizations otherwise)."""
     stmt = sa.select(Dataset)
     if not user.is_admin:
-        org_ids = list(user.organization_ids)
-        stmt = stmt.where(Dataset.organization_id.in_(org_ids) if org_ids else sa.false())
+        org_ids = sorted(user.organization_ids)
+        stmt = stmt.where(Dataset.organization_id.in_(planned_in(org_ids)) if org_ids
+                          else sa.false())
     return stmt
 
 
@@ -142,7 +158,8 @@ def text_conditions(query):
                 .where(sa.literal_column("dataset_search").op("MATCH")(phrase))))
         else:
             # PostgreSQL's pg_trgm GIN index serves this LIKE; short terms scan.
-            conditions.append(Dataset.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
+            conditions.append(Dataset.search_text.like(
+                planned_value(f"%{_escape_like(term)}%"), escape="\\"))
     return conditions
 
 
@@ -150,18 +167,18 @@ def apply_filters(stmt, filters, locale="ar"):
     if filters.q:
         stmt = stmt.where(*text_conditions(filters.q))
     if filters.organization:
-        stmt = stmt.where(Dataset.organization_id.in_(filters.organization))
+        stmt = stmt.where(Dataset.organization_id.in_(planned_in(filters.organization)))
     if filters.status:
-        stmt = stmt.where(Dataset.status.in_(filters.status))
+        stmt = stmt.where(Dataset.status.in_(planned_in(filters.status)))
     if filters.classification:
-        stmt = stmt.where(Dataset.classification.in_(filters.classification))
+        stmt = stmt.where(Dataset.classification.in_(planned_in(filters.classification)))
     if filters.tier:
-        stmt = stmt.where(Dataset.priority_tier.in_(filters.tier))
+        stmt = stmt.where(Dataset.priority_tier.in_(planned_in(filters.tier)))
     if filters.campaign:
-        stmt = stmt.where(Dataset.campaign_id == filters.campaign)
+        stmt = stmt.where(Dataset.campaign_id == planned_value(filters.campaign))
     if filters.theme:
         stmt = stmt.where(sa.exists().where(DatasetTheme.dataset_id == Dataset.id,
-                                            DatasetTheme.code.in_(filters.theme)))
+                                            DatasetTheme.code.in_(planned_in(filters.theme))))
     return stmt.order_by(*_order(filters.sort, locale))
 
 

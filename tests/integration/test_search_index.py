@@ -27,6 +27,7 @@ def corpus(make):
                                 "title_fr": "Énergie 100% verte",
                                 "description_fr": 'Le "bilan" des_sites'})
     make.dataset(org, admin, **{**plain, "title_ar": "قائمة المستشفيات", "title_fr": "Hôpitaux"})
+    make.dataset(org, admin, **{**plain, "title_ar": "الماء", "title_fr": "L'eau \\ potable"})
     return admin
 
 
@@ -42,6 +43,9 @@ def corpus(make):
     ('"bilan"', ["Énergie 100% verte"]),           # quotes cannot break the FTS query
     ("hô", ["Hôpitaux"]),                          # a short term scans, same answer
     ("univ", ["Établissements"]),
+    ("l'eau", ["L'eau \\ potable"]),               # quotes and backslashes written into
+    ("eau \\ pot", ["L'eau \\ potable"]),           # the statement stay text
+    ("\\'", []),
 ])
 def test_search_answers(corpus, query, expected):
     assert titles(corpus, query) == expected
@@ -75,3 +79,18 @@ def test_search_uses_the_trigram_index(corpus):
             conn.exec_driver_sql("SET enable_indexscan = off")
             plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {compiled}").scalars())
             assert "ix_dataset_search_trgm" in plan, plan
+
+
+def test_filter_values_are_written_into_the_statement(corpus, sql_statements):
+    """Planned for their values (search.planned_in): a prepared statement with bound values
+    is planned once for all of them, a poor plan for a rare status or a search term."""
+    org_id = db.session.scalar(sa.select(Dataset.organization_id))
+    filters = DatasetFilters(q="l'eau", status=["draft"], theme=["EDUC"], tier=["high"],
+                             classification=["public"], organization=[org_id], campaign=7)
+    _, statements = sql_statements(
+        lambda: db.session.scalars(filtered_datasets(corpus, filters)).all())
+    [select] = [s for s in statements if "FROM dataset" in s]  # not the lazy loads after it
+    for written in ("'draft'", "'EDUC'", "'high'", "'public'", f"IN ({org_id})", "= 7"):
+        assert written in select
+    if db.engine.dialect.name == "postgresql":
+        assert "LIKE '%%l''eau%%'" in select
