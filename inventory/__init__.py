@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, g, request, session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -101,6 +102,17 @@ def _select_language():
 
 
 def _register_request_hooks(app):
+    @app.before_request
+    def refuse_nul_in_address():
+        # PostgreSQL refuses NUL in text and no page takes one: a clear error rather than a
+        # database failure. The API checks its parameters itself, in its own error shape.
+        if request.args and not request.path.startswith("/api/") and any(
+                "\x00" in key or "\x00" in value
+                for key, value in request.args.items(multi=True)):
+            from .errors import render_error
+            return render_error(400, _("The web address contains a NUL character. Remove it "
+                                       "and try again."))
+
     @app.before_request
     def remember_language():
         g.request_started = time.perf_counter()

@@ -40,6 +40,12 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
         return tick.by.display_name() if tick.by else _("command line")
 
     source_labels = {code: lazy_text(label) for code, label in SOURCE_LABELS.items()}
+    # Messages stay out of the f-strings below: Babel does not extract calls inside them.
+    still_missing = _("Still missing:")
+    note_label = _("Note (decision, document, where the evidence is)")
+    evidence_label = _("Evidence link")
+    mark_done = _("Mark as done")
+    mark_not_done = _("Mark as not done")
     csrf = None
     out = []
     for s in statuses:
@@ -54,7 +60,8 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
         if s.state == NA:
             out.append(f'<p class="muted">{escape(s.reason)}</p>\n')
         elif s.source == "hand" and s.tick:
-            out.append(f'<p class="muted">{_("Ticked by %(who)s on %(when)s.", who=who(s.tick), when=when(s.tick.at))}</p>\n')  # noqa: E501
+            ticked = _("Ticked by %(who)s on %(when)s.", who=who(s.tick), when=when(s.tick.at))
+            out.append(f'<p class="muted">{ticked}</p>\n')
         elif s.state == DONE:
             line = escape(source_labels.get(s.source, ""))
             if s.at:
@@ -64,7 +71,7 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
                 line += Markup(" — <bdi>%s</bdi>") % s.by
             out.append(f'<p class="muted">{line}</p>\n')
         if s.state == TODO and s.missing:
-            out.append(f'<p>{_("Still missing:")}</p>\n<ul class="checklist__missing">\n')
+            out.append(f'<p>{still_missing}</p>\n<ul class="checklist__missing">\n')
             for name, message in s.missing:
                 text = escape(message or field_label(name))
                 if edit_url and name not in ("status",):
@@ -76,7 +83,9 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
         tick = s.tick
         if tick and s.state != NA:
             if not tick.done:
-                out.append(f'<p class="muted">{_("Tick withdrawn by %(who)s on %(when)s.", who=who(tick), when=when(tick.at))}</p>\n')  # noqa: E501
+                withdrawn = _("Tick withdrawn by %(who)s on %(when)s.", who=who(tick),
+                              when=when(tick.at))
+                out.append(f'<p class="muted">{withdrawn}</p>\n')
             if tick.note:
                 out.append(f'<p class="checklist__note"><bdi>{escape(tick.note)}</bdi></p>\n')
             if tick.evidence_url:
@@ -98,30 +107,31 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
                 f'<input type="hidden" name="done" value="1">\n'
                 f'<div class="field">\n'
                 f'<label class="field__label" for="note-{item_id}">'
-                f'{_("Note (decision, document, where the evidence is)")}</label>\n'
+                f'{note_label}</label>\n'
                 f'<textarea id="note-{item_id}" name="note" maxlength="5000" dir="auto">'
                 f'{note}</textarea>\n'
                 f'</div>\n'
                 f'<div class="field">\n'
                 f'<label class="field__label" for="evidence-{item_id}">'
-                f'{_("Evidence link")}</label>\n'
+                f'{evidence_label}</label>\n'
                 f'<input type="url" id="evidence-{item_id}" name="evidence_url" '
                 f'maxlength="2000" dir="ltr" value="{evidence}" placeholder="https://">\n'
                 f'</div>\n'
                 f'<button type="submit" class="button button--primary">'
-                f'{_("Mark as done")}</button>\n'
+                f'{mark_done}</button>\n'
                 f'</form>\n')
             if s.source == "hand":
+                confirm = _("Mark item %(item)s as not done?", item=s.item.id)
                 out.append(
                     f'<form method="post" action="{action}" class="inline-form" '
-                    f'data-confirm="{_("Mark item %(item)s as not done?", item=s.item.id)}">\n'
+                    f'data-confirm="{confirm}">\n'
                     f'<input type="hidden" name="csrf_token" value="{csrf}">\n'
                     f'<input type="hidden" name="done" value="0">\n'
                     f'<input type="hidden" name="note" value="{escape(tick.note)}">\n'
                     f'<input type="hidden" name="evidence_url" '
                     f'value="{escape(tick.evidence_url)}">\n'
                     f'<button type="submit" class="button button--danger">'
-                    f'{_("Mark as not done")}</button>\n'
+                    f'{mark_not_done}</button>\n'
                     f'</form>\n')
             out.append("</details>\n")
         out.append("</div>\n</li>\n")

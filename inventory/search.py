@@ -17,6 +17,8 @@ from .textfold import fold, fold_terms
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
            "paginate", "LIST_OPTIONS", "LIST_PAGE_OPTIONS"]
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in an address matches nothing
+
 SORTS = {
     "updated": (Dataset.updated_at.desc(), Dataset.id.desc()),
     "-updated": (Dataset.updated_at.asc(), Dataset.id.asc()),
@@ -49,7 +51,7 @@ class DatasetFilters:
         def ints(name):
             out = []
             for v in args.getlist(name):
-                if str(v).isdigit():
+                if v.isdecimal() and int(v) <= MAX_ID:  # not isdigit: int("²") fails
                     out.append(int(v))
             return out
 
@@ -61,7 +63,8 @@ class DatasetFilters:
             status=[s for s in args.getlist("status") if s][:10],
             theme=[s for s in args.getlist("theme") if s][:20],
             tier=[s for s in args.getlist("tier") if s][:5],
-            campaign=int(campaign) if campaign.isdigit() else None,
+            campaign=int(campaign) if campaign.isdecimal() and int(campaign) <= MAX_ID
+            else None,
             classification=[s for s in args.getlist("classification") if s][:5],
             sort=sort if sort in SORTS else "updated",
         )

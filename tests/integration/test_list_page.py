@@ -155,3 +155,27 @@ def test_organization_filter_options_are_escaped_and_keep_the_choice(admin_clien
             'onerror=&#34;alert(1)&#34;&gt;</option>') in html
     assert f'<option value="{other.id}" >{other.code} — Ministère' in html
     assert "<img src=x" not in html
+
+
+@pytest.mark.parametrize("path", ["/datasets", "/review", "/publications", "/admin/users",
+                                  "/admin/organizations"])
+@pytest.mark.parametrize("query", ["q=a%00b", "status=%00", "a%00=1"])
+@pytest.mark.parametrize("lang, message", [("fr", "web contient un caractère NUL"),
+                                           ("ar", "يحتوي عنوان الواب على حرف NUL")])
+def test_a_nul_in_the_address_is_a_clear_error(admin_client, path, query, lang, message):
+    """PostgreSQL refuses NUL in text: a translated 400 page, never a database failure."""
+    assert admin_client.get(f"/datasets?lang={lang}").status_code == 200
+    response = admin_client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["organization=%C2%B2", "campaign=%C2%B2",
+                                   "organization=99999999999999999999",
+                                   "campaign=99999999999999999999"])
+def test_numbers_that_cannot_be_ids_are_ignored(admin_client, make, query):
+    """`²` passes str.isdigit but not int(); ids are 32-bit: the filter is dropped, as any
+    malformed filter value is, instead of failing the page."""
+    org = make.org()
+    make.dataset(org)
+    assert _total(admin_client, f"/datasets?{query}") == 1
