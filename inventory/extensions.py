@@ -83,23 +83,21 @@ def end_unwritten_transaction(exc=None):
     transaction that was given no transaction id wrote nothing: COMMIT ends it exactly as
     ROLLBACK would, and keeps the prepared statements. A transaction that wrote, failed or
     ended in an exception is left to the usual rollback, which follows this teardown."""
-    if exc is not None:
-        return
     session = db.session()
-    if not session.in_transaction():
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return
-    driver = connection.connection.dbapi_connection
-    if driver.info.transaction_status != TransactionStatus.INTRANS:
+    if exc is not None or not session.in_transaction() or \
+            session.get_bind().dialect.name != "postgresql":
         return
     try:
+        connection = session.connection()
+        driver = connection.connection.dbapi_connection
+        if driver.info.transaction_status != TransactionStatus.INTRANS:
+            return  # nothing run yet, or failed: the rollback ends it
         wrote_nothing = connection.exec_driver_sql(
             "SELECT pg_current_xact_id_if_assigned() IS NULL").scalar()
         if wrote_nothing:
             # Below SQLAlchemy: its rollback then finds the connection idle and does nothing.
             driver.commit()
-    except Exception:  # noqa: BLE001 - the rollback that follows ends the transaction anyway
+    except Exception:  # noqa: BLE001 - a teardown must not fail the response; the rollback
+        # that follows ends the transaction anyway (or finds the connection gone).
         logging.getLogger(__name__).warning("could not end a read-only transaction",
                                             exc_info=True)

@@ -78,3 +78,16 @@ def test_a_request_that_raised_is_left_to_the_rollback(app):
         end_unwritten_transaction(RuntimeError("the view failed"))
         assert driver.info.transaction_status == TransactionStatus.INTRANS
         db.session.remove()
+
+
+def test_a_lost_connection_does_not_fail_the_response(app, monkeypatch, caplog):
+    with app.test_request_context("/"):
+        db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
+
+        def lost(*args, **kwargs):
+            raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
+        monkeypatch.setattr(sa.engine.Connection, "exec_driver_sql", lost)
+        end_unwritten_transaction(None)  # logged, not raised
+        monkeypatch.undo()
+        db.session.remove()
+    assert "could not end a read-only transaction" in caplog.text
