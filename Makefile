@@ -6,8 +6,8 @@
 SHELL := /bin/bash
 # The virtualenvs' interpreter: the system's python3 when it is 3.11 or later. Debian and Ubuntu
 # build it with profile-guided and link-time optimisation into a static executable; a pyenv
-# build (shared libpython, no PGO) spent 10-20% more CPU a page in the same-run comparison of
-# the README's "Which Python" section. Choose another with `make PYTHON=...`.
+# build (shared libpython, no PGO) spent 12-25% more CPU per entry page in the same-run
+# comparison of the README's "Which Python" section. Choose another with `make PYTHON=...`.
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
             2>/dev/null && echo /usr/bin/python3 || echo python3)
