@@ -1,5 +1,6 @@
 """Portal publishing pages: /publications (history, filters, batch progress), publish again,
 publish all, drift (reconcile) and adopt. Each view: load → authorize → act."""
+import re
 import uuid as uuid_lib
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from .publish import client_from_app, eligible_query
 bp = Blueprint("publications", __name__)
 
 OUTCOMES = ("ok", "failed", "skipped")
+CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")  # CKAN's rule for dataset names
 ACTIONS = ("publish", "withdraw", "adopt")
 
 
@@ -168,7 +170,7 @@ def publication_adopt():
     from .reconcile import adopt
     name = (request.form.get("name") or "").strip().lower()
     back = redirect(url_for("publications.publication_reconcile"))
-    if not name:
+    if not CKAN_NAME.fullmatch(name):  # the form offers portal names; anything else is none
         flash(_("Choose the portal dataset to adopt."), "error")
         return back
     if db.session.scalar(sa.select(Dataset.id).where(Dataset.ckan_name == name)):

@@ -28,6 +28,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from .extensions import db, login_manager
+from .form_inputs import TextShape
 from .models import FormStash, LoginAttempt, User, utcnow
 from .reference_cache import remember_versions, version_columns
 
@@ -191,7 +192,8 @@ def safe_next(target):
 # --------------------------------------------------------------------------- views
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    # TextShape: no control characters (PostgreSQL refuses NUL in the attempts query).
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), TextShape(254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 

@@ -64,6 +64,11 @@ def join_keywords(words, lang):
     return ("، " if lang == "ar" else ", ").join(words or ())
 
 
+def without_controls(text):
+    """`text` without the control characters `TextShape` refuses."""
+    return _CONTROL.sub("", text)
+
+
 class TextShape:
     """At most `max_length` characters and no invisible control characters."""
 

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from .. import checklist as cl
 from .. import checklist_export as ce
@@ -29,6 +29,7 @@ from .. import workflow
 from ..checklist_html import checklist_items
 from ..extensions import db
 from ..fields import field_label
+from ..form_inputs import TextShape
 from ..models import ChecklistTick, Organization
 from ..textfold import fold
 from ..vocabularies import current_locale
@@ -40,9 +41,9 @@ ENTRY_SORTS = ("reference", "-reference", "progress", "-progress", "status")
 
 class TickForm(FlaskForm):
     note = TextAreaField(_l("Note (decision, document, where the evidence is)"),
-                         validators=[Optional(), Length(max=cl.NOTE_MAX)])
+                         validators=[Optional(), TextShape(cl.NOTE_MAX)])
     evidence_url = StringField(_l("Evidence link"),
-                               validators=[Optional(), Length(max=cl.URL_MAX)])
+                               validators=[Optional(), TextShape(cl.URL_MAX)])
     done = HiddenField(default="1")
 
 

@@ -19,6 +19,7 @@ from .. import fields as entry_fields
 from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import db, lazy_text
+from ..form_inputs import without_controls
 from ..models import Campaign, Dataset, Organization, ReviewEvent
 from ..reference_cache import cached_reference
 from ..search import (
@@ -314,7 +315,10 @@ def dataset_transition(dataset_uuid, action):
     if not workflow.PREDICATES[action](current_user, dataset):
         abort(403)
     try:
-        operation(dataset, current_user, request.form.get("comment", "")[:5000])
+        # Control characters are invisible and PostgreSQL refuses NUL: dropped, not refused,
+        # as the comment was typed in a dialog that cannot be shown again with an error.
+        operation(dataset, current_user,
+                  without_controls(request.form.get("comment", ""))[:5000])
     except SubmissionIncomplete as exc:
         db.session.rollback()
         if action == "submit":

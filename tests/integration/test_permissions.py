@@ -268,6 +268,11 @@ def _user(role, email, orgs=()):
 
 @pytest.fixture
 def world(app_ctx):
+    return make_world()
+
+
+def make_world():
+    """Both organizations' objects, the matrix users and the shared objects, committed."""
     own_org, own = _side("OWNA", "Ministère propre")
     other_org, other = _side("OTHB", "Ministère autre", OTHER_MARK)
     users = {
