@@ -46,6 +46,8 @@ def corpus(make):
     ("l'eau", ["L'eau \\ potable"]),               # quotes and backslashes written into
     ("eau \\ pot", ["L'eau \\ potable"]),           # the statement stay text
     ("\\'", []),
+    ("x' or '1'='1", []),                          # no way out of the quoted value
+    ("x\\' or 1=1 --", []),
 ])
 def test_search_answers(corpus, query, expected):
     assert titles(corpus, query) == expected
@@ -94,3 +96,10 @@ def test_filter_values_are_written_into_the_statement(corpus, sql_statements):
         assert written in select
     if db.engine.dialect.name == "postgresql":
         assert "LIKE '%%l''eau%%'" in select
+
+
+@pytest.mark.parametrize("status", ["draft' OR '1'='1", "draft\\' OR 1=1 --", "draft'); --"])
+def test_written_values_stay_values(corpus, status):
+    filters = DatasetFilters(status=[status], theme=[status], sort="reference")
+    assert db.session.scalars(filtered_datasets(corpus, filters)).all() == []
+    assert db.session.scalars(filtered_datasets(corpus, DatasetFilters(status=["draft"]))).all()
