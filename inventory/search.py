@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from .api.kinds import INT32_MAX
 from .extensions import db
 from .models import Dataset, DatasetTheme, Organization, fallback_order
 from .reference_cache import entries_version, kept_under_version
@@ -16,8 +17,6 @@ from .textfold import fold, fold_terms
 
 __all__ = ["fold", "fold_terms", "DatasetFilters", "visible_datasets", "filtered_datasets",
            "paginate", "LIST_OPTIONS", "LIST_PAGE_OPTIONS"]
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers; a larger one in an address matches nothing
 
 SORTS = {
     "updated": (Dataset.updated_at.desc(), Dataset.id.desc()),
@@ -49,13 +48,11 @@ class DatasetFilters:
         """Build from request args, silently ignoring malformed values (a filter UI never
         errors: it shows what matches the valid part)."""
         def ints(name):
-            out = []
-            for v in args.getlist(name):
-                if v.isdecimal() and int(v) <= MAX_ID:  # not isdigit: int("²") fails
-                    out.append(int(v))
-            return out
+            # isdecimal, not isdigit: int("²") fails. Ids are 32-bit: a larger one matches
+            # nothing, and is dropped like any malformed value.
+            return [int(v) for v in args.getlist(name)
+                    if v.isdecimal() and int(v) <= INT32_MAX]
 
-        campaign = args.get("campaign", "")
         sort = args.get("sort", "updated")
         return cls(
             q=(args.get("q") or "")[:200],
@@ -63,8 +60,7 @@ class DatasetFilters:
             status=[s for s in args.getlist("status") if s][:10],
             theme=[s for s in args.getlist("theme") if s][:20],
             tier=[s for s in args.getlist("tier") if s][:5],
-            campaign=int(campaign) if campaign.isdecimal() and int(campaign) <= MAX_ID
-            else None,
+            campaign=next(iter(ints("campaign")), None),
             classification=[s for s in args.getlist("classification") if s][:5],
             sort=sort if sort in SORTS else "updated",
         )
