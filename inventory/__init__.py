@@ -13,7 +13,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, Config
-from .extensions import babel, csrf, db, end_unwritten_transaction, login_manager, migrate
+from .extensions import babel, csrf, db, end_request_transaction, login_manager, migrate
 
 RTL_LANGUAGES = {"ar"}
 
@@ -37,7 +37,7 @@ def create_app(config=None):
 
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
-    app.teardown_appcontext(end_unwritten_transaction)
+    app.teardown_appcontext(end_request_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -1,11 +1,11 @@
-"""How a request's transaction ends (`extensions.end_unwritten_transaction`): with COMMIT on
-PostgreSQL when it wrote nothing, so psycopg keeps its prepared statements; with the usual
-ROLLBACK when it wrote, failed or raised."""
+"""How a request's transaction ends on PostgreSQL (`extensions.end_request_transaction`): rolled
+back below psycopg, so that psycopg keeps its prepared statements, writes included; left to
+the usual rollback when it failed or the request raised."""
 import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
 
-from inventory.extensions import db, end_unwritten_transaction
+from inventory.extensions import db, end_request_transaction
 from inventory.models import Organization
 from tests.conftest import PASSWORD, Factory
 
@@ -45,28 +45,43 @@ def test_a_transaction_that_wrote_is_rolled_back(app):
         db.session.add(Organization(code="WROTE", name_ar="كتب", name_fr="Écrit"))
         db.session.flush()  # written in the transaction, never committed
         driver = db.session.connection().connection.dbapi_connection
-        end_unwritten_transaction(None)
-        assert driver.info.transaction_status == TransactionStatus.INTRANS
-        db.session.remove()
+        end_request_transaction(None)
+        assert driver.info.transaction_status == TransactionStatus.IDLE
+        db.session.remove()  # finds nothing left to roll back
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
                                  .where(Organization.code == "WROTE")) == 0
 
 
-def test_a_transaction_that_only_read_ends_with_commit(app):
+def test_prepared_statements_outlive_the_rollback(app):
+    """A statement prepared inside the rolled-back transaction, even one that wrote, still
+    runs in the next: psycopg kept its name and PostgreSQL the statement."""
+    count_orgs = sa.select(sa.func.count()).select_from(Organization)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # one pooled connection for both contexts below
     with app.test_request_context("/"):
-        db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
-        driver = db.session.connection().connection.dbapi_connection
-        end_unwritten_transaction(None)
-        assert driver.info.transaction_status == TransactionStatus.IDLE
-        db.session.remove()  # finds nothing left to roll back
+        db.session.add(Organization(code="PREP", name_ar="كتب", name_fr="Écrit"))
+        for _ in range(6):  # prepared at the fifth run
+            assert db.session.scalar(count_orgs) >= 1
+        prepared = _prepared_statements()
+        assert prepared > 0
+        end_request_transaction(None)
+        db.session.remove()
+    with app.test_request_context("/"):
+        assert _prepared_statements() == prepared
+        assert db.session.scalar(count_orgs) == db.session.scalar(
+            sa.text("SELECT count(*) FROM organization"))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
+                                 .where(Organization.code == "PREP")) == 0
+        db.session.remove()
 
 
 def test_a_failed_transaction_is_left_to_the_rollback(app):
     with app.test_request_context("/"):
         with pytest.raises(sa.exc.DataError):
             db.session.execute(sa.text("SELECT 1 / 0"))
-        end_unwritten_transaction(None)  # does not raise on the aborted transaction
+        end_request_transaction(None)  # does not raise on the aborted transaction
         db.session.remove()
         assert db.session.scalar(sa.text("SELECT 1")) == 1
 
@@ -75,19 +90,22 @@ def test_a_request_that_raised_is_left_to_the_rollback(app):
     with app.test_request_context("/"):
         db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
         driver = db.session.connection().connection.dbapi_connection
-        end_unwritten_transaction(RuntimeError("the view failed"))
+        end_request_transaction(RuntimeError("the view failed"))
         assert driver.info.transaction_status == TransactionStatus.INTRANS
         db.session.remove()
 
 
-def test_a_lost_connection_does_not_fail_the_response(app, monkeypatch, caplog):
+def test_a_connection_the_server_closed_does_not_fail_the_response(app, caplog):
     with app.test_request_context("/"):
         db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
-
-        def lost(*args, **kwargs):
-            raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection"))
-        monkeypatch.setattr(sa.engine.Connection, "exec_driver_sql", lost)
-        end_unwritten_transaction(None)  # logged, not raised
-        monkeypatch.undo()
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        killer = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
+        with killer.connect() as conn:
+            assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        end_request_transaction(None)  # logged, not raised
         db.session.remove()
-    assert "could not end a read-only transaction" in caplog.text
+    assert "could not end a request's transaction" in caplog.text
+    with app.app_context():  # the pool replaced the connection
+        assert db.session.scalar(sa.text("SELECT 1")) == 1
+        db.session.remove()
