@@ -7,7 +7,9 @@ in as an admin (who sees every entry: the heaviest scope). Reports p50/p95 laten
 requests/s per page and configuration, and the PostgreSQL/SQLite ratios.
 
 Options: --entries=N (default 100000), --duration=S (default 15), --connections=C (16),
---workers=W (gunicorn workers, default 2 × cores + 1), --keep (reuse generated databases).
+--workers=W (gunicorn workers, default one per core: the page's CPU is the limit, and more
+workers than cores measured fewer pages a second; README, "Production deployment"),
+--keep (reuse generated databases).
 """
 import os
 import re
@@ -160,7 +162,7 @@ def main(argv):
     entries = _opt(argv, "entries", 100_000)
     duration = _opt(argv, "duration", 15)
     connections = _opt(argv, "connections", 16)
-    workers = _opt(argv, "workers", 2 * (os.cpu_count() or 1) + 1)
+    workers = _opt(argv, "workers", os.cpu_count() or 1)
     keep = "--keep" in argv
     if not shutil.which("wrk"):
         print("wrk is missing: run `make system-deps`")

@@ -3,13 +3,13 @@
 # PostgreSQL + gunicorn (several workers) + Redis-backed `inventory worker`, for load tests and
 # rehearsals. Configuration only from the environment, as in production.
 #
-#   PROD_PORT (8000)  PROD_WORKERS (2 x cores + 1)  PROD_DB (inventory_prod)
+#   PROD_PORT (8000)  PROD_WORKERS (one per core)  PROD_DB (inventory_prod)
 #   PROD_REDIS_PORT (6379)  CKAN_URL / CKAN_API_TOKEN (optional: publishing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PORT="${PROD_PORT:-8000}"
-WORKERS="${PROD_WORKERS:-$(( 2 * $(nproc) + 1 ))}"
+WORKERS="${PROD_WORKERS:-$(nproc)}"
 REDIS_PORT="${PROD_REDIS_PORT:-6379}"
 log() { printf '[prod] %s\n' "$*" >&2; }
 
