@@ -41,6 +41,15 @@ def localized(obj, field, locale):
     return ""
 
 
+def localized_lang(obj, field, locale):
+    """The language of the text `localized(obj, field, locale)` returns (for lang and dir
+    attributes): `locale` when every language is empty."""
+    for lang in fallback_order(locale):
+        if getattr(obj, f"{field}_{lang}", ""):
+            return lang
+    return locale
+
+
 # --------------------------------------------------------------------------- people & bodies
 
 ROLES = ("officer", "reviewer", "admin")
@@ -348,10 +357,7 @@ class Dataset(db.Model):
 
     def title_lang(self, locale="ar"):
         """Language code of the text `title(locale)` returns (for lang/dir attributes)."""
-        for lang in fallback_order(locale):
-            if getattr(self, f"title_{lang}"):
-                return lang
-        return locale
+        return localized_lang(self, "title", locale)
 
     @property
     def is_publishable(self):
