@@ -26,23 +26,26 @@ CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")  # CKAN's rule for dataset names
 ACTIONS = ("publish", "withdraw", "adopt")
 
 
+# The entry page's portal panel: the entry's row, outer-joined to its last five attempts and
+# to the request still waiting, if any (one query, not one for each). Built once, as it runs
+# on every entry page (a statement's cache key is computed once per statement object).
+_LAST_FIVE = (sa.select(Publication.id).where(Publication.dataset_id == sa.bindparam("dataset_id"))
+              .order_by(Publication.at.desc(), Publication.id.desc()).limit(5))
+_WAITING_ID = (sa.select(sa.func.max(PublicationRequest.id))
+               .where(PublicationRequest.dataset_id == sa.bindparam("dataset_id"),
+                      PublicationRequest.done_at.is_(None)).scalar_subquery())
+PUBLICATION_STATE = (
+    sa.select(Publication, PublicationRequest).select_from(Dataset)
+    .outerjoin(Publication, Publication.id.in_(_LAST_FIVE))
+    .outerjoin(PublicationRequest, PublicationRequest.id == _WAITING_ID)
+    .where(Dataset.id == sa.bindparam("dataset_id"))
+    .order_by(Publication.at.desc(), Publication.id.desc()))
+
+
 @bp.app_template_global()
 def publication_state(dataset):
-    """What the entry page shows about the portal: last attempts, whether a job waits.
-
-    One query (the entry's row, outer-joined to its last five attempts and to the request
-    still waiting, if any), not one for each."""
-    last_five = (sa.select(Publication.id).where(Publication.dataset_id == dataset.id)
-                 .order_by(Publication.at.desc(), Publication.id.desc()).limit(5))
-    waiting_id = (sa.select(sa.func.max(PublicationRequest.id))
-                  .where(PublicationRequest.dataset_id == dataset.id,
-                         PublicationRequest.done_at.is_(None)).scalar_subquery())
-    rows = db.session.execute(
-        sa.select(Publication, PublicationRequest).select_from(Dataset)
-        .outerjoin(Publication, Publication.id.in_(last_five))
-        .outerjoin(PublicationRequest, PublicationRequest.id == waiting_id)
-        .where(Dataset.id == dataset.id)
-        .order_by(Publication.at.desc(), Publication.id.desc())).all()
+    """What the entry page shows about the portal: last attempts, whether a job waits."""
+    rows = db.session.execute(PUBLICATION_STATE, {"dataset_id": dataset.id}).all()
     return {"attempts": [attempt for attempt, _waiting in rows if attempt is not None],
             "waiting": rows[0][1] if rows else None}
 
