@@ -5,7 +5,7 @@ import sys
 import time
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,15 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .config import INSTANCE_DIR, PROJECT_ROOT, Config
-from .extensions import babel, csrf, db, end_request_transaction, login_manager, migrate
+from .extensions import (
+    SessionCookies,
+    babel,
+    csrf,
+    db,
+    end_request_transaction,
+    login_manager,
+    migrate,
+)
 
 RTL_LANGUAGES = {"ar"}
 
@@ -39,6 +47,7 @@ def create_app(config=None):
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
     app.teardown_appcontext(end_request_transaction)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    app.session_interface = SessionCookies()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
@@ -193,6 +202,26 @@ def _register_template_helpers(app):
 
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
                                  format_decimal=format_decimal)
+
+    # Templates' url_for: the addresses every page prints without arguments (the menu) and the
+    # static files are kept per process and script root, as url_for built them (about 20 µs
+    # each, a dozen a page). Anything else, and any call with an option (`_external`,
+    # `_anchor`...), is Flask's own url_for.
+    kept_urls = {}
+
+    def template_url_for(endpoint, **values):
+        if (values and endpoint != "static") or not has_request_context() or \
+                any(key.startswith("_") for key in values):
+            return app.url_for(endpoint, **values)
+        key = (request.script_root, endpoint, *sorted(values.items()))
+        url = kept_urls.get(key)
+        if url is None:
+            if len(kept_urls) >= 1024:  # a bound: endpoints and static files are few
+                kept_urls.clear()
+            url = kept_urls[key] = app.url_for(endpoint, **values)
+        return url
+
+    app.jinja_env.globals["url_for"] = template_url_for
 
     @app.template_global()
     def url_with(**changes):
