@@ -131,9 +131,12 @@ def _pages(entries):
 
 
 def _measure(name, url, entries, duration, connections):
-    cookie = _session_cookie(url, "bench-admin@example.org", "Bench-admin-2026")
     results = {}
     for page, path in _pages(entries).items():
+        # Signed in afresh for each page: a browser keeps the session cookie that is renewed
+        # once a minute (extensions.SessionCookies); wrk cannot, and would make every request
+        # of a later page renew it.
+        cookie = _session_cookie(url, "bench-admin@example.org", "Bench-admin-2026")
         # Warm-up: caches, connection pools, first-request imports.
         for _ in range(3):
             requests.get(url + path, headers={"Cookie": cookie}, timeout=30)
