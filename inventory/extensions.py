@@ -95,7 +95,7 @@ def end_request_transaction(exc=None):
     if exc is not None or not session.in_transaction() or \
             session.get_bind().dialect.name != "postgresql":
         return
-    connection = None
+    connection = driver = None
     try:
         connection = session.connection()
         driver = connection.connection.dbapi_connection
@@ -107,7 +107,7 @@ def end_request_transaction(exc=None):
     except Exception:  # noqa: BLE001 - a teardown must not fail the response
         logging.getLogger(__name__).warning("could not end a request's transaction",
                                             exc_info=True)
-        if connection is not None and connection.connection.dbapi_connection.broken:
+        if driver is not None and driver.broken:
             # The server closed it: the pool replaces it, and the session's removal does not
             # fail the response that is already made by trying to roll back on it.
             connection.invalidate()
@@ -126,6 +126,7 @@ class SessionCookies(SecureCookieSessionInterface):
     REFRESH_AFTER = timedelta(minutes=1)
 
     def open_session(self, app, request):
+        # Flask's own open_session, also reading when the cookie was signed.
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
