@@ -18,6 +18,7 @@ from .extensions import (
     babel,
     csrf,
     db,
+    decimal_text,
     end_request_transaction,
     login_manager,
     migrate,
@@ -200,8 +201,14 @@ def _register_template_helpers(app):
             **template_gettext(get_translations()),
         }
 
+    def template_format_decimal(number, format=None):
+        # flask_babel's format_decimal; plain numbers without a pattern kept per process.
+        if format is None and type(number) in (int, float):
+            return decimal_text(number, get_locale())
+        return format_decimal(number, format)
+
     app.jinja_env.globals.update(format_date=format_date, format_datetime=format_datetime,
-                                 format_decimal=format_decimal)
+                                 format_decimal=template_format_decimal)
 
     # Templates' url_for: the addresses every page prints without arguments (the menu) and the
     # static files are kept per process and script root, as url_for built them (about 20 µs
