@@ -19,6 +19,7 @@ from .extensions import (
     csrf,
     db,
     decimal_text,
+    drop_closed_connection,
     end_request_transaction,
     login_manager,
     migrate,
@@ -44,6 +45,10 @@ def create_app(config=None):
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A closed connection is found by `drop_closed_connection`, without a round trip.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False}
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
     app.teardown_appcontext(end_request_transaction)
@@ -55,6 +60,7 @@ def create_app(config=None):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     _configure_sqlite(app)
+    _configure_postgresql(app)
 
     from . import auth
     from .errors import register_error_handlers
@@ -261,6 +267,15 @@ def _configure_sqlite(app):
                     app.config["SQLALCHEMY_DATABASE_URI"] != "sqlite://":
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
+
+def _configure_postgresql(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        event.listen(db.engine, "checkout", drop_closed_connection)
 
 
 class _JsonFormatter(logging.Formatter):

@@ -1,6 +1,7 @@
 """How a request's transaction ends on PostgreSQL (`extensions.end_request_transaction`): rolled
 back below psycopg, so that psycopg keeps its prepared statements, writes included; left to
-the usual rollback when it failed or the request raised."""
+the usual rollback when it failed or the request raised. A pooled connection that the server
+closed is replaced at checkout (`extensions.drop_closed_connection`), a live one kept."""
 import pytest
 import sqlalchemy as sa
 from psycopg.pq import TransactionStatus
@@ -109,3 +110,38 @@ def test_a_connection_the_server_closed_does_not_fail_the_response(app, caplog):
     with app.app_context():  # the pool replaced the connection
         assert db.session.scalar(sa.text("SELECT 1")) == 1
         db.session.remove()
+
+
+def _backend_pid_of_pooled_connection(app):
+    with app.app_context():
+        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
+        db.session.remove()
+    return pid
+
+
+def test_a_healthy_pooled_connection_is_kept(app):
+    """Without `pool_pre_ping`, the checkout's look at the socket keeps a live connection."""
+    with app.app_context():
+        db.engine.dispose()
+        assert db.engine.pool._pre_ping is False
+    first = _backend_pid_of_pooled_connection(app)
+    assert _backend_pid_of_pooled_connection(app) == first
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced(app):
+    with app.app_context():
+        admin = Factory().user("admin")
+        email = admin.email
+        db.session.remove()
+        db.engine.dispose()
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    pid = _backend_pid_of_pooled_connection(app)
+    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                              poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    killer.dispose()
+    # The next page runs on a new connection, not on the closed one (no 500).
+    assert client.get("/datasets").status_code == 200
+    assert _backend_pid_of_pooled_connection(app) != pid
