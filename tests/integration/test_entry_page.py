@@ -88,3 +88,28 @@ def test_summary_values_print_what_the_macros_printed(app, lang):
                                               c=codes)
             assert expected or not codes, "the reference prints something"
             assert term_list(terms, codes, lang) == expected
+
+
+def test_links_to_the_form_name_each_field_and_step(client, login, make):
+    """The problems, section and conformance links of a draft are built from one address with
+    a placeholder: each names its own field or step."""
+    import re
+
+    from inventory import workflow
+
+    org = make.org()
+    officer = make.user("officer", orgs=[org])
+    ds = make.dataset(org, user=officer, complete=False)
+    problems = workflow.submission_problems(ds)
+    assert problems, "a blank draft has points to complete"
+    login(officer)
+    html = client.get(f"/datasets/{ds.uuid}?lang=en").get_data(as_text=True)
+    listed = html.split('id="problems"')[1].split("</section>")[0]
+    fields = re.findall(rf'href="/datasets/{ds.uuid}/edit\?field=([\w-]+)"', listed)
+    assert sorted(set(fields)) == sorted(problems)
+    steps = re.findall(rf'href="/datasets/{ds.uuid}/edit\?step=(\w+)"', html)
+    assert steps == ["identification", "legal", "access", "coverage", "distributions",
+                     "priority"]
+    panel = html.split('id="catalog-conformance"')[1].split("</section>")[0]
+    assert re.findall(rf'href="/datasets/{ds.uuid}/edit\?field=([\w-]+)"', panel)
+    assert "__FIELD__" not in html and "__STEP__" not in html
