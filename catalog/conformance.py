@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from inventory import quality
-from inventory.extensions import db
+from inventory.extensions import db, lazy_text
 from inventory.fields import field_label
 
 from . import dcat, fragments, shacl
@@ -194,7 +194,7 @@ def entry_conformance(dataset):
         if any((cls, r.path) in NOT_ACTIONABLE for cls in r.focus_classes):
             continue
         finding = finding_for(dataset, r)
-        key = (finding.severity, finding.field, str(finding.message))
+        key = (finding.severity, finding.field, lazy_text(finding.message))
         if key in seen:
             continue
         seen.add(key)

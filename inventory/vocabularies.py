@@ -12,6 +12,8 @@ from pathlib import Path
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from .extensions import lazy_text
+
 DATA_DIR = Path(__file__).parent / "data"
 IANA_MEDIA_TYPE_BASE = "https://www.iana.org/assignments/media-types/"
 EU_FILE_TYPE_BASE = "http://publications.europa.eu/resource/authority/file-type/"
@@ -212,4 +214,4 @@ def label(terms, code, locale=None):
     value = terms.get(code)
     if value is None:
         return str(code)
-    return value.label(locale) if isinstance(value, Term) else str(value)
+    return value.label(locale) if isinstance(value, Term) else lazy_text(value)

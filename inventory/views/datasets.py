@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import format_date, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload, lazyload
@@ -174,6 +175,8 @@ def fact_row(name, value, internal=False, label=None, text=False):
     or a dash. A function rather than a macro: the summary prints ~40 of them a page, and a
     Jinja macro call costs several times more. Same markup as the macro it replaced
     (tests/integration/test_entry_page.py)."""
+    if isinstance(value, LazyString):  # a label: translated once, by the fast path
+        value = lazy_text(value)
     out = ["\n<dt>", escape(label or entry_fields.field_label(name))]
     if internal:
         # Translated messages are markup, as `_()` gives them in templates.

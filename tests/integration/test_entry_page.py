@@ -5,6 +5,7 @@ from flask import render_template_string
 from markupsafe import Markup
 
 from inventory.views.datasets import fact_row
+from inventory.vocabularies import LEVEL_LABELS, PERSONAL_DATA_LABELS
 
 MACRO = """{% macro row(name, value, internal=False, label=None, text=False) %}
 <dt>{{ label or field_label(name) }}{% if internal %} <span class="tag tag--internal" title="{{ _('Never published') }}">{{ _("internal") }}</span>{% endif %}</dt>
@@ -22,6 +23,10 @@ CASES = [
     ("", None, True, "label", False),
     ("distributions-0-format", "CSV", False, None, False),
     ("no_such_field", 0, False, None, False),
+    # Lazy labels (the priority levels, personal data...): translated, then escaped.
+    ("demand", LEVEL_LABELS[2], True, None, False),
+    ("personal_data", next(iter(PERSONAL_DATA_LABELS.values())), True, None, False),
+    ("", LEVEL_LABELS[1], False, "label", True),
 ]
 
 
