@@ -30,7 +30,7 @@ from .audit import record_audit
 from .checklist_rules import CLOSED, RULES
 from .errors import InventoryError
 from .extensions import db
-from .models import ChecklistTick, Dataset, ReviewEvent, utcnow
+from .models import ChecklistTick, Dataset, ReviewEvent, User, utcnow
 from .workflow import is_http_url
 
 DONE, TODO, NA = "done", "todo", "na"
@@ -231,7 +231,8 @@ def ministry_statuses(organization, ticks=None):
 # statement object.
 TICKS_OF_ENTRIES = (sa.select(ChecklistTick)
                     .where(ChecklistTick.dataset_id.in_(sa.bindparam("ids", expanding=True)))
-                    .options(joinedload(ChecklistTick.by)).order_by(ChecklistTick.at))
+                    .options(joinedload(ChecklistTick.by).lazyload(User.organizations))
+                    .order_by(ChecklistTick.at))
 
 
 def dataset_ticks(dataset_ids):

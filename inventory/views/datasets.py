@@ -22,7 +22,7 @@ from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import db, decimal_text, lazy_text
 from ..form_inputs import without_controls
-from ..models import Campaign, Dataset, Organization, ReviewEvent, localized, localized_lang
+from ..models import Campaign, Dataset, Organization, ReviewEvent, User, localized, localized_lang
 from ..reference_cache import cached_reference
 from ..search import (
     DatasetFilters,
@@ -272,13 +272,18 @@ def dataset_new():
     return render_template("datasets/new.html", organizations=orgs, campaigns=campaigns)
 
 
-# Themes and distributions in the entry's own query rather than one query each.
-ENTRY_PAGE_ENTRY = ENTRY_BY_UUID.options(joinedload(Dataset.theme_rows),
-                                         joinedload(Dataset.distributions))
-# Each event's actor joined (one user per row), not in a second query.
+# Themes, distributions and the people and campaign the page names in the entry's own query
+# rather than one query each (and without the organizations those load by default).
+ENTRY_PAGE_ENTRY = ENTRY_BY_UUID.options(
+    joinedload(Dataset.theme_rows), joinedload(Dataset.distributions),
+    joinedload(Dataset.campaign).lazyload(Campaign.organizations),
+    joinedload(Dataset.updated_by).lazyload(User.organizations),
+    joinedload(Dataset.priority_override_by).lazyload(User.organizations))
+# Each event's actor joined (one user per row), not in a second query; the actors'
+# organizations (eager by default) are not shown.
 ENTRY_PAGE_EVENTS = (sa.select(ReviewEvent)
                      .where(ReviewEvent.dataset_id == sa.bindparam("dataset_id"))
-                     .options(joinedload(ReviewEvent.actor))
+                     .options(joinedload(ReviewEvent.actor).lazyload(User.organizations))
                      .order_by(ReviewEvent.at.desc(), ReviewEvent.id.desc()))
 
 
