@@ -96,14 +96,18 @@ def test_a_request_that_raised_is_left_to_the_rollback(app):
         db.session.remove()
 
 
+def _terminate_backend(app, pid):
+    """Close a connection from the server's side, as a restart would; waits until it is gone."""
+    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], poolclass=sa.pool.NullPool)
+    with killer.connect() as conn:
+        assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+    killer.dispose()
+
+
 def test_a_connection_the_server_closed_does_not_fail_the_response(app, caplog):
     with app.test_request_context("/"):
         db.session.scalar(sa.select(sa.func.count()).select_from(Organization))
-        pid = db.session.scalar(sa.text("SELECT pg_backend_pid()"))
-        killer = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
-        with killer.connect() as conn:
-            assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        killer.dispose()
+        _terminate_backend(app, db.session.scalar(sa.text("SELECT pg_backend_pid()")))
         end_request_transaction(None)  # logged, not raised
         db.session.remove()
     assert "could not end a request's transaction" in caplog.text
@@ -137,11 +141,7 @@ def test_a_pooled_connection_the_server_closed_is_replaced(app):
     client = app.test_client()
     assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
     pid = _backend_pid_of_pooled_connection(app)
-    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
-                              poolclass=sa.pool.NullPool)
-    with killer.connect() as conn:
-        assert conn.scalar(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
-    killer.dispose()
+    _terminate_backend(app, pid)
     # The next page runs on a new connection, not on the closed one (no 500).
     assert client.get("/datasets").status_code == 200
     assert _backend_pid_of_pooled_connection(app) != pid
