@@ -105,8 +105,11 @@ def _session_cookie(url, email, password):
     data = {"email": email, "password": password}
     if token:
         data["csrf_token"] = token.group(1)
-    r = s.post(url + "/login", data=data, allow_redirects=False)
-    if r.status_code != 302:
+    # Redirects followed, as a browser does: the page after sign-in puts the CSRF secret
+    # into the session, and the browser keeps that cookie. Without it, every measured
+    # request would add one to the session and re-sign and re-send the cookie.
+    r = s.post(url + "/login", data=data)
+    if not r.history or r.history[0].status_code != 302 or r.status_code != 200:
         raise RuntimeError(f"sign-in failed: {r.status_code}")
     return "; ".join(f"{c.name}={c.value}" for c in s.cookies)
 
