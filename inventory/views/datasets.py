@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale, get_timezone
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -20,7 +20,7 @@ from .. import RTL_LANGUAGES, priority, vocabularies, workflow
 from .. import fields as entry_fields
 from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
-from ..extensions import db, decimal_text, lazy_text
+from ..extensions import date_text, db, decimal_text, lazy_text
 from ..form_inputs import without_controls
 from ..models import Campaign, Dataset, Organization, ReviewEvent, User, localized, localized_lang
 from ..reference_cache import cached_reference
@@ -131,9 +131,9 @@ class ListRow(NamedTuple):
 def list_rows(entries, lang):
     """The rows of the inventory list (`search.LIST_ROW`s), computed in Python once per
     request: per cell, Jinja macros, lazy labels and Babel formatting cost ~0.3 ms a row.
-    Labels are translated once per request, dates formatted once per distinct day and the
-    entry address built once, with the same output as the `_macros/ui.html` macros,
-    `format_date` and `url_for` (tests/integration/test_list_page.py)."""
+    Labels are translated once per request, days formatted once per process and locale
+    (`extensions.date_text`) and the entry address built once, with the same output as the
+    `_macros/ui.html` macros, `format_date` and `url_for` (tests/integration/test_list_page.py)."""
     statuses = {code: lazy_text(label) for code, label in vocabularies.STATUS_LABELS.items()}
     tiers = {code: lazy_text(label) for code, label in vocabularies.TIER_LABELS.items()}
     timezone = get_timezone()
@@ -141,14 +141,12 @@ def list_rows(entries, lang):
     # An entry's uuid is letters, digits and dashes: written into the address as url_for would.
     url_head, _sep, url_tail = url_for("datasets.dataset_detail",
                                        dataset_uuid="UUID").rpartition("UUID")
-    days = {}
     rows = []
     for entry in entries:
-        # flask_babel.to_user_timezone, with the request's timezone looked up once.
+        # flask_babel.to_user_timezone, with the request's timezone looked up once. Its
+        # `normalize` is left out: pytz's conversion from UTC already gives the right offset.
         updated_at = entry.updated_at
-        day = timezone.normalize(updated_at.replace(tzinfo=UTC).astimezone(timezone)).date()
-        if day not in days:
-            days[day] = format_date(day, "medium")
+        day = updated_at.replace(tzinfo=UTC).astimezone(timezone).date()
         score = entry.priority_score
         title_lang = localized_lang(entry, "title", lang)
         rows.append(ListRow(
@@ -161,7 +159,7 @@ def list_rows(entries, lang):
             tier=entry.priority_tier,
             tier_label=tiers.get(entry.priority_tier, entry.priority_tier),
             score=None if score is None else decimal_text(score, locale),
-            updated_iso=updated_at.isoformat(), updated=days[day]))
+            updated_iso=updated_at.isoformat(), updated=date_text(day, "medium", locale)))
     return rows
 
 
