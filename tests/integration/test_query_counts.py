@@ -78,3 +78,37 @@ def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sq
     assert "note 5" in html and "PV 12" in html and "Sector campaign" in html
     assert "Salma Trabelsi" in html.split('id="prio-title"')[1]
     assert len(many) == len(few), "\n".join(s.split(" FROM ")[0][:60] for s in many)
+
+
+def test_review_page_queries_do_not_grow_with_its_history(make, client, login, sql_statements):
+    """The review page of an entry with events by many reviewers, a campaign, an editor and a
+    tier set by hand runs the same statements as that of a bare submitted entry."""
+    from datetime import UTC, datetime
+
+    from inventory.models import Campaign, Dataset, Organization, ReviewEvent
+
+    admin = make.user("admin")
+    login(admin)
+    org = make.org()
+    ds = make.dataset(org, admin, status="submitted")
+    path = f"/review/{ds.uuid}"
+    _html, few = _page(client, sql_statements, path)
+    org, ds = db.session.get(Organization, org.id), db.session.get(Dataset, ds.id)  # a new session
+    for i in range(6):
+        actor = make.user("reviewer", [org])
+        db.session.add(ReviewEvent(dataset_id=ds.id, actor_id=actor.id, action="comment",
+                                   from_status="submitted", to_status="submitted",
+                                   comment=f"note {i}"))
+    officer = make.user("officer", [org], name="Karim Jaziri")
+    campaign = Campaign(name_ar="حملة القطاعات", name_fr="Campagne des secteurs",
+                        name_en="Sector campaign")
+    db.session.add(campaign)
+    db.session.flush()
+    overrider = make.user("reviewer", [org], name="Salma Trabelsi")  # no event of hers
+    ds.campaign_id, ds.updated_by_id = campaign.id, officer.id
+    ds.priority_override_tier, ds.priority_override_reason = "high", "Demande du ministre"
+    ds.priority_override_by_id, ds.priority_override_at = overrider.id, datetime.now(UTC)
+    db.session.commit()
+    html, many = _page(client, sql_statements, path)
+    assert "note 5" in html and "Sector campaign" in html and "Salma Trabelsi" in html
+    assert len(many) == len(few), "\n".join(s.split(" FROM ")[0][:60] for s in many)
