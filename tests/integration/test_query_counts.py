@@ -33,20 +33,35 @@ def test_list_queries_do_not_grow_with_rows(make, client, login, sql_statements,
     assert len(many) == len(few), f"{path}: {len(few)} statements with 1 row, {len(many)} with 13"
 
 
+def _give_a_history(make, org, ds, status):
+    """Give entry `ds` (in a new session) comments by six reviewers, a campaign, an editor
+    and a tier set by hand by a seventh reviewer, who has no event of her own. Returns the
+    reviewers and the editor, for more rows of theirs."""
+    from datetime import UTC, datetime
+
+    from inventory.models import Campaign, ReviewEvent
+
+    reviewers = [make.user("reviewer", [org]) for _ in range(6)]
+    db.session.add_all(ReviewEvent(dataset_id=ds.id, actor_id=actor.id, action="comment",
+                                   from_status=status, to_status=status, comment=f"note {i}")
+                       for i, actor in enumerate(reviewers))
+    officer = make.user("officer", [org], name="Karim Jaziri")
+    campaign = Campaign(name_ar="حملة القطاعات", name_fr="Campagne des secteurs",
+                        name_en="Sector campaign")
+    db.session.add(campaign)
+    db.session.flush()
+    overrider = make.user("reviewer", [org], name="Salma Trabelsi")
+    ds.status, ds.campaign_id, ds.updated_by_id = status, campaign.id, officer.id
+    ds.priority_override_tier, ds.priority_override_reason = "high", "Demande du ministre"
+    ds.priority_override_by_id, ds.priority_override_at = overrider.id, datetime.now(UTC)
+    return reviewers, officer
+
+
 def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sql_statements):
     """Events by many people, many portal attempts, hand ticks, a campaign, an editor and a
     tier set by hand: still the same statements as a new draft with none of them (each list
     is one query with its people joined, and those people's organizations are not loaded)."""
-    from datetime import UTC, datetime
-
-    from inventory.models import (
-        Campaign,
-        ChecklistTick,
-        Dataset,
-        Organization,
-        Publication,
-        ReviewEvent,
-    )
+    from inventory.models import ChecklistTick, Dataset, Organization, Publication
 
     admin = make.user("admin")
     login(admin)
@@ -55,24 +70,11 @@ def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sq
     path = f"/datasets/{ds.uuid}"
     _html, few = _page(client, sql_statements, path)
     org, ds = db.session.get(Organization, org.id), db.session.get(Dataset, ds.id)  # a new session
-    for i in range(6):
-        actor = make.user("reviewer", [org])
-        db.session.add_all([
-            ReviewEvent(dataset_id=ds.id, actor_id=actor.id, action="comment",
-                        from_status="approved", to_status="approved", comment=f"note {i}"),
-            Publication(dataset_id=ds.id, outcome="failed", attempt=i + 1),
-        ])
-    officer = make.user("officer", [org])
+    _reviewers, officer = _give_a_history(make, org, ds, "approved")
+    db.session.add_all(Publication(dataset_id=ds.id, outcome="failed", attempt=i + 1)
+                       for i in range(6))
     db.session.add(ChecklistTick(item_id="D01", dataset_id=ds.id, done=True, note="PV 12",
                                  by_id=officer.id))
-    campaign = Campaign(name_ar="حملة القطاعات", name_fr="Campagne des secteurs",
-                        name_en="Sector campaign")
-    db.session.add(campaign)
-    db.session.flush()
-    overrider = make.user("reviewer", [org], name="Salma Trabelsi")  # no event of hers
-    ds.status, ds.campaign_id, ds.updated_by_id = "approved", campaign.id, officer.id
-    ds.priority_override_tier, ds.priority_override_reason = "high", "Demande du ministre"
-    ds.priority_override_by_id, ds.priority_override_at = overrider.id, datetime.now(UTC)
     db.session.commit()
     html, many = _page(client, sql_statements, path)
     assert "note 5" in html and "PV 12" in html and "Sector campaign" in html
@@ -83,9 +85,7 @@ def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sq
 def test_review_page_queries_do_not_grow_with_its_history(make, client, login, sql_statements):
     """The review page of an entry with events by many reviewers, a campaign, an editor and a
     tier set by hand runs the same statements as that of a bare submitted entry."""
-    from datetime import UTC, datetime
-
-    from inventory.models import Campaign, Dataset, Organization, ReviewEvent
+    from inventory.models import Dataset, Organization
 
     admin = make.user("admin")
     login(admin)
@@ -94,20 +94,7 @@ def test_review_page_queries_do_not_grow_with_its_history(make, client, login, s
     path = f"/review/{ds.uuid}"
     _html, few = _page(client, sql_statements, path)
     org, ds = db.session.get(Organization, org.id), db.session.get(Dataset, ds.id)  # a new session
-    for i in range(6):
-        actor = make.user("reviewer", [org])
-        db.session.add(ReviewEvent(dataset_id=ds.id, actor_id=actor.id, action="comment",
-                                   from_status="submitted", to_status="submitted",
-                                   comment=f"note {i}"))
-    officer = make.user("officer", [org], name="Karim Jaziri")
-    campaign = Campaign(name_ar="حملة القطاعات", name_fr="Campagne des secteurs",
-                        name_en="Sector campaign")
-    db.session.add(campaign)
-    db.session.flush()
-    overrider = make.user("reviewer", [org], name="Salma Trabelsi")  # no event of hers
-    ds.campaign_id, ds.updated_by_id = campaign.id, officer.id
-    ds.priority_override_tier, ds.priority_override_reason = "high", "Demande du ministre"
-    ds.priority_override_by_id, ds.priority_override_at = overrider.id, datetime.now(UTC)
+    _give_a_history(make, org, ds, "submitted")
     db.session.commit()
     html, many = _page(client, sql_statements, path)
     assert "note 5" in html and "Sector campaign" in html and "Salma Trabelsi" in html
