@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from inventory import workflow
 from inventory.auth import role_required
 from inventory.extensions import db
-from inventory.models import Dataset, Organization, Publication, PublicationRequest
+from inventory.models import Dataset, Organization, Publication
 from inventory.search import paginate
 
 from . import jobs
@@ -24,30 +24,6 @@ bp = Blueprint("publications", __name__)
 OUTCOMES = ("ok", "failed", "skipped")
 CKAN_NAME = re.compile(r"[a-z0-9_-]{2,100}")  # CKAN's rule for dataset names
 ACTIONS = ("publish", "withdraw", "adopt")
-
-
-# The entry page's portal panel: the entry's row, outer-joined to its last five attempts and
-# to the request still waiting, if any (one query, not one for each). Built once, as it runs
-# on every entry page (a statement's cache key is computed once per statement object).
-_LAST_FIVE = (sa.select(Publication.id).where(Publication.dataset_id == sa.bindparam("dataset_id"))
-              .order_by(Publication.at.desc(), Publication.id.desc()).limit(5))
-_WAITING_ID = (sa.select(sa.func.max(PublicationRequest.id))
-               .where(PublicationRequest.dataset_id == sa.bindparam("dataset_id"),
-                      PublicationRequest.done_at.is_(None)).scalar_subquery())
-PUBLICATION_STATE = (
-    sa.select(Publication, PublicationRequest).select_from(Dataset)
-    .outerjoin(Publication, Publication.id.in_(_LAST_FIVE))
-    .outerjoin(PublicationRequest, PublicationRequest.id == _WAITING_ID)
-    .where(Dataset.id == sa.bindparam("dataset_id"))
-    .order_by(Publication.at.desc(), Publication.id.desc()))
-
-
-@bp.app_template_global()
-def publication_state(dataset):
-    """What the entry page shows about the portal: last attempts, whether a job waits."""
-    rows = db.session.execute(PUBLICATION_STATE, {"dataset_id": dataset.id}).all()
-    return {"attempts": [attempt for attempt, _waiting in rows if attempt is not None],
-            "waiting": rows[0][1] if rows else None}
 
 
 @bp.app_template_global()

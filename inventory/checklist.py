@@ -297,10 +297,10 @@ def organization_checklist(organization):
                                  counts, utcnow())
 
 
-def entry_checklist(dataset, events=None):
-    """One entry's dataset items, naming who made each status true (`events`: see
+def entry_checklist(dataset, events=None, ticks=None):
+    """One entry's dataset items, naming who made each status true (`events`, `ticks`: see
     `dataset_statuses`)."""
-    statuses = dataset_statuses(dataset, people=True, events=events)
+    statuses = dataset_statuses(dataset, ticks, people=True, events=events)
     return EntryChecklist(dataset, statuses, progress_of(statuses))
 
 

@@ -89,10 +89,11 @@ bp.add_app_template_global(checklist_items, "checklist_items")
 
 
 @bp.app_template_global("entry_checklist")
-def entry_checklist_global(dataset, events=None):
+def entry_checklist_global(dataset, events=None, ticks=None):
     """For `_checklist_panel.html`: the entry's checklist with who/when (`events`: the entry
-    page's history, newest first, which names the approver without another query)."""
-    return cl.entry_checklist(dataset, events)
+    page's history, newest first, which names the approver without another query; `ticks`:
+    its hand ticks, read with it)."""
+    return cl.entry_checklist(dataset, events, ticks)
 
 
 def export_choice():

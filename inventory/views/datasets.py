@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from .. import RTL_LANGUAGES, priority, vocabularies, workflow
 from .. import fields as entry_fields
+from ..activity import entry_activity
 from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import date_text, db, decimal_text, lazy_text
@@ -277,8 +278,8 @@ ENTRY_PAGE_ENTRY = ENTRY_BY_UUID.options(
     joinedload(Dataset.campaign).lazyload(Campaign.organizations),
     joinedload(Dataset.updated_by).lazyload(User.organizations),
     joinedload(Dataset.priority_override_by).lazyload(User.organizations))
-# Each event's actor joined (one user per row), not in a second query; the actors'
-# organizations (eager by default) are not shown.
+# The review page's history: each event's actor joined (one user per row), not in a second
+# query; the actors' organizations (eager by default) are not shown.
 ENTRY_PAGE_EVENTS = (sa.select(ReviewEvent)
                      .where(ReviewEvent.dataset_id == sa.bindparam("dataset_id"))
                      .options(joinedload(ReviewEvent.actor).lazyload(User.organizations))
@@ -289,13 +290,15 @@ ENTRY_PAGE_EVENTS = (sa.select(ReviewEvent)
 @login_required
 def dataset_detail(dataset_uuid):
     dataset = load_dataset(dataset_uuid, statement=ENTRY_PAGE_ENTRY)
-    events = db.session.scalars(ENTRY_PAGE_EVENTS, {"dataset_id": dataset.id}).all()
+    # Its history, hand ticks and portal attempts in one statement (inventory/activity.py).
+    activity = entry_activity(dataset.id)
     problems = workflow.submission_problems(dataset) if workflow.allowed(
         "submit", dataset.status) else {}
     prio = priority.compute(dataset, priority.shown_weights())
-    last_changes = next((e for e in events if e.action == "request_changes"), None)
-    return render_template("datasets/detail.html", dataset=dataset, events=events,
-                           problems=problems, prio=prio, last_changes=last_changes,
+    last_changes = next((e for e in activity.events if e.action == "request_changes"), None)
+    return render_template("datasets/detail.html", dataset=dataset, events=activity.events,
+                           activity=activity, problems=problems, prio=prio,
+                           last_changes=last_changes,
                            actions=workflow.available_actions(current_user, dataset))
 
 
