@@ -15,7 +15,16 @@ import sqlalchemy as sa
 from inventory import priority
 from inventory.demo import GOVERNORATES, TEMPLATES
 from inventory.extensions import db
-from inventory.models import Dataset, DatasetTheme, Distribution, Organization, User
+from inventory.models import (
+    ChecklistTick,
+    Dataset,
+    DatasetTheme,
+    Distribution,
+    Organization,
+    Publication,
+    ReviewEvent,
+    User,
+)
 
 NAMESPACE = uuid.UUID("0b3c7f1e-2a44-4d1a-9c55-be0c4b000100")
 STATUSES = (["draft"] * 3 + ["submitted"] * 2 + ["changes_requested", "approved", "approved",
@@ -154,3 +163,66 @@ def admin_user(app, email="bench-admin@example.org", password="Bench-admin-2026"
                                 password_hash=hash_password(password)))
             db.session.commit()
     return email, password
+
+
+def give_a_history(app, dataset_uuid):
+    """Give a published entry what a real one has and bulk generation leaves out (once: an
+    entry that has review events is left as it is): its review events (submitted, changes
+    requested with a field comment, submitted again, approved, published), two portal attempts
+    (a time-out, then a success), its portal state and a hand-ticked checklist item. The entry
+    page shows all of them, so a page measured on a bare entry would do less than a real
+    one."""
+    with app.app_context():
+        ds = db.session.scalar(sa.select(Dataset).where(Dataset.uuid == dataset_uuid))
+        if ds is None or ds.status != "published" or db.session.scalar(
+                sa.select(ReviewEvent.id).where(ReviewEvent.dataset_id == ds.id).limit(1)):
+            return
+        officer = _bench_user("bench-officer@example.org", "officer", "Amel Ben Salah",
+                              ds.organization)
+        reviewer = _bench_user("bench-reviewer@example.org", "reviewer", "Karim Jaziri")
+        start = ds.updated_at - timedelta(days=30)
+        steps = [
+            ("submit", "draft", "submitted", officer, "", {}),
+            ("request_changes", "submitted", "changes_requested", reviewer,
+             "Préciser la licence et la fréquence de mise à jour.",
+             {"license_code": "Choisir une licence ouverte.",
+              "frequency": "La fréquence annoncée ne correspond pas aux fichiers."}),
+            ("submit", "changes_requested", "submitted", officer, "Licence et fréquence revues.",
+             {}),
+            ("approve", "submitted", "approved", reviewer, "", {}),
+            ("publish", "approved", "published", None, "", {}),
+        ]
+        for day, (action, before, after, actor, comment, fields) in enumerate(steps):
+            db.session.add(ReviewEvent(
+                dataset_id=ds.id, actor_id=actor.id if actor else None,
+                at=start + timedelta(days=day * 5), action=action, from_status=before,
+                to_status=after, comment=comment, field_comments=fields))
+        published_at = start + timedelta(days=20)
+        name = f"inventory-{ds.reference.lower()}"
+        db.session.add_all([
+            Publication(dataset_id=ds.id, at=published_at, action="publish", outcome="failed",
+                        attempt=1, error_code="timeout",
+                        error_message="HTTPSConnectionPool: read timed out (30 s)"),
+            Publication(dataset_id=ds.id, at=published_at + timedelta(minutes=5),
+                        action="publish", outcome="ok", attempt=2, ckan_id=str(uuid.uuid4()),
+                        ckan_name=name, duration_ms=840),
+            ChecklistTick(item_id="D02", dataset_id=ds.id, organization_id=ds.organization_id,
+                          done=True, by_id=officer.id, at=start + timedelta(days=1),
+                          note="Décision du comité de pilotage du 12 mai, procès-verbal n° 7.",
+                          evidence_url="https://intranet.example.tn/pv/7"),
+        ])
+        ds.ckan_state, ds.ckan_name = "active", name
+        ds.ckan_url = f"https://data.example.tn/dataset/{name}"
+        ds.ckan_synced_at = published_at + timedelta(minutes=5)
+        db.session.commit()
+
+
+def _bench_user(email, role, name, organization=None):
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, role=role, name=name, password_hash="!")
+        if organization is not None:
+            user.organizations.append(organization)
+        db.session.add(user)
+        db.session.flush()
+    return user

@@ -27,7 +27,7 @@ from urllib.parse import quote
 import requests
 import sqlalchemy as sa
 
-from bench._generate import NAMESPACE, admin_user, generate
+from bench._generate import NAMESPACE, admin_user, generate, give_a_history
 from inventory.config import normalize_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,7 @@ def _prepare(database_url, entries, keep, marker):
         # A kept database still gets the migrations written since it was generated.
         subprocess.run([BIN / "inventory", "db", "upgrade"], env=env, check=True, cwd=ROOT,
                        capture_output=True)
+        _measured_entry_history(database_url, entries)
         return
     # A half-filled database must not be taken for a whole one by a later --keep.
     marker.unlink(missing_ok=True)
@@ -83,7 +84,16 @@ def _prepare(database_url, entries, keep, marker):
         with engine.connect() as conn:
             conn.exec_driver_sql("VACUUM ANALYZE")
         engine.dispose()
+    _measured_entry_history(database_url, entries)
     marker.write_text(f"{database_url} {entries}")
+
+
+def _measured_entry_history(database_url, entries):
+    """The measured entry page is that of a published entry with a real one's history
+    (`give_a_history`; a kept database generated before gets it here)."""
+    from inventory import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url)})
+    give_a_history(app, _pages(entries)["entry page"].rsplit("/", 1)[1])
 
 
 def _wait(url, seconds=60):
