@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from inventory import quality
@@ -154,34 +155,58 @@ def mapping_notes(dataset):
     return notes
 
 
-_REPORTS = OrderedDict()
-_REPORTS_LOCK = threading.Lock()
-REPORTS_KEPT = 2048
+_KEPT = OrderedDict()
+_KEPT_LOCK = threading.Lock()
+REPORTS_KEPT = 4096  # reports and conformance results together
+
+
+def _stamp_key(dataset):
+    """What a saved entry's checks follow from: the stamp that decides when its stored
+    catalogue pieces are stale (entry version and update time, organization update time,
+    mapping). None while the session holds unsaved changes: then they are checked afresh."""
+    if db.session.dirty or db.session.new or db.session.deleted:
+        return None
+    return (dataset.uuid, fragments.entry_stamp(dataset).key(), dcat.mapping_stamp())
+
+
+def _kept(key):
+    with _KEPT_LOCK:
+        value = _KEPT.get(key)
+        if value is not None:
+            _KEPT.move_to_end(key)
+        return value
+
+
+def _keep(key, value):
+    with _KEPT_LOCK:
+        _KEPT[key] = value
+        while len(_KEPT) > REPORTS_KEPT:
+            _KEPT.popitem(last=False)
 
 
 def entry_report(dataset):
     """The SHACL report of the entry's DCAT graph. The entry page shows it on every view, so
-    a saved entry's report is kept per process under the same stamp that decides when its
-    stored catalogue pieces are stale (entry version and update time, organization update
-    time, mapping); an entry with unsaved changes is always checked afresh."""
-    if db.session.dirty or db.session.new or db.session.deleted:
-        return shacl.validate(dcat.dataset_graph(dataset))
-    key = (dataset.uuid, fragments.entry_stamp(dataset).key(), dcat.mapping_stamp())
-    with _REPORTS_LOCK:
-        report = _REPORTS.get(key)
-        if report is not None:
-            _REPORTS.move_to_end(key)
-            return report
-    report = shacl.validate(dcat.dataset_graph(dataset))
-    with _REPORTS_LOCK:
-        _REPORTS[key] = report
-        while len(_REPORTS) > REPORTS_KEPT:
-            _REPORTS.popitem(last=False)
+    a saved entry's report is kept per process under its stamp (`_stamp_key`)."""
+    key = _stamp_key(dataset)
+    report = _kept(key) if key is not None else None
+    if report is None:
+        report = shacl.validate(dcat.dataset_graph(dataset))
+        if key is not None:
+            _keep(key, report)
     return report
 
 
 def entry_conformance(dataset):
-    """Violations, recommendations (plain words, field-anchored) and quality of `dataset`."""
+    """Violations, recommendations (plain words, field-anchored) and quality of `dataset`.
+    Like its report, a saved entry's result is kept per process under its stamp, and per
+    language, as findings are told apart by their words: the quality score and the findings
+    follow from the entry and the vocabularies (package data) alone."""
+    key = _stamp_key(dataset)
+    if key is not None:
+        key = ("conformance", str(get_locale()), *key)
+        kept = _kept(key)
+        if kept is not None:
+            return kept
     result = Conformance(quality=quality.compute(dataset))
     try:
         report = entry_report(dataset)
@@ -194,11 +219,13 @@ def entry_conformance(dataset):
         if any((cls, r.path) in NOT_ACTIONABLE for cls in r.focus_classes):
             continue
         finding = finding_for(dataset, r)
-        key = (finding.severity, finding.field, lazy_text(finding.message))
-        if key in seen:
+        dedupe = (finding.severity, finding.field, lazy_text(finding.message))
+        if dedupe in seen:
             continue
-        seen.add(key)
+        seen.add(dedupe)
         (result.violations if r.severity == "Violation" else result.recommendations).append(
             finding)
     result.recommendations.extend(mapping_notes(dataset))
+    if key is not None:
+        _keep(key, result)
     return result

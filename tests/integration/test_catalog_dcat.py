@@ -260,6 +260,35 @@ def test_the_entry_pages_shacl_report_is_kept_until_the_entry_changes(make):
     assert entry_report(ds) is fixed
 
 
+def test_the_conformance_panel_is_kept_per_language_until_the_entry_changes(make):
+    from flask_babel import force_locale
+
+    from catalog.conformance import entry_conformance
+    ds = make.dataset(make.org(), status="approved")
+    dists = [{"title": "CSV", "format": "CSV", "access_url": "", "download_url": ""}]
+    save_entry(ds, None, {}, distributions=dists)
+    db.session.commit()
+    with force_locale("fr"):
+        first = entry_conformance(ds)
+        assert [f.field for f in first.violations] == ["distributions-0-access_url"]
+        assert entry_conformance(ds) is first  # saved and unchanged: not computed again
+    with force_locale("ar"):
+        arabic = entry_conformance(ds)
+        assert arabic is not first and entry_conformance(ds) is arabic
+        assert [f.field for f in arabic.violations] == ["distributions-0-access_url"]
+    with force_locale("fr"):
+        ds.title_fr = "Pas encore enregistré"  # unsaved: always computed afresh
+        assert entry_conformance(ds) is not first
+        db.session.rollback()
+
+        dists[0]["access_url"] = "https://data.example.org/a.csv"
+        save_entry(ds, None, {}, distributions=dists)
+        db.session.commit()
+        fixed = entry_conformance(ds)
+        assert fixed is not first and fixed.violations == []
+        assert fixed.quality.score > first.quality.score
+
+
 # --------------------------------------------------------------------------- stored pieces
 
 def _rows():
