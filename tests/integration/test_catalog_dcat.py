@@ -238,55 +238,38 @@ def test_odd_characters_and_unusual_urls_stay_well_formed(make):
     assert {"landing_page", "distributions-0-download_url", "distributions-1-access_url"} <= noted
 
 
-def test_the_entry_pages_shacl_report_is_kept_until_the_entry_changes(make):
-    from catalog.conformance import entry_report
-    ds = make.dataset(make.org(), status="approved")
-    dists = [{"title": "CSV", "format": "CSV", "access_url": "", "download_url": ""}]
-    save_entry(ds, None, {}, distributions=dists)
-    db.session.commit()
-    first = entry_report(ds)
-    assert [r.path for r in first.violations] == ["dcat:accessURL"]
-    assert entry_report(ds) is first  # saved and unchanged: not checked again
-
-    ds.title_fr = "Pas encore enregistré"  # unsaved: always checked afresh
-    assert entry_report(ds) is not first
-    db.session.rollback()
-
-    dists[0]["access_url"] = "https://data.example.org/a.csv"
-    save_entry(ds, None, {}, distributions=dists)
-    db.session.commit()
-    fixed = entry_report(ds)
-    assert fixed is not first and fixed.conforms
-    assert entry_report(ds) is fixed
-
-
-def test_the_conformance_panel_is_kept_per_language_until_the_entry_changes(make):
+def test_the_entry_pages_checks_are_kept_until_the_entry_changes(make):
+    """The SHACL report and the conformance panel's result (per language) of a saved entry
+    are kept; unsaved changes and a saved change are checked afresh."""
     from flask_babel import force_locale
 
-    from catalog.conformance import entry_conformance
+    from catalog.conformance import entry_conformance, entry_report
     ds = make.dataset(make.org(), status="approved")
     dists = [{"title": "CSV", "format": "CSV", "access_url": "", "download_url": ""}]
     save_entry(ds, None, {}, distributions=dists)
     db.session.commit()
     with force_locale("fr"):
-        first = entry_conformance(ds)
-        assert [f.field for f in first.violations] == ["distributions-0-access_url"]
-        assert entry_conformance(ds) is first  # saved and unchanged: not computed again
+        report, panel = entry_report(ds), entry_conformance(ds)
+        assert [r.path for r in report.violations] == ["dcat:accessURL"]
+        assert [f.field for f in panel.violations] == ["distributions-0-access_url"]
+        # saved and unchanged: not checked again
+        assert entry_report(ds) is report and entry_conformance(ds) is panel
     with force_locale("ar"):
         arabic = entry_conformance(ds)
-        assert arabic is not first and entry_conformance(ds) is arabic
+        assert arabic is not panel and entry_conformance(ds) is arabic
         assert [f.field for f in arabic.violations] == ["distributions-0-access_url"]
     with force_locale("fr"):
-        ds.title_fr = "Pas encore enregistré"  # unsaved: always computed afresh
-        assert entry_conformance(ds) is not first
+        ds.title_fr = "Pas encore enregistré"  # unsaved: always checked afresh
+        assert entry_report(ds) is not report and entry_conformance(ds) is not panel
         db.session.rollback()
 
         dists[0]["access_url"] = "https://data.example.org/a.csv"
         save_entry(ds, None, {}, distributions=dists)
         db.session.commit()
-        fixed = entry_conformance(ds)
-        assert fixed is not first and fixed.violations == []
-        assert fixed.quality.score > first.quality.score
+        fixed, fixed_panel = entry_report(ds), entry_conformance(ds)
+        assert fixed is not report and fixed.conforms and fixed_panel.violations == []
+        assert fixed_panel.quality.score > panel.quality.score
+        assert entry_report(ds) is fixed and entry_conformance(ds) is fixed_panel
 
 
 # --------------------------------------------------------------------------- stored pieces
