@@ -25,6 +25,7 @@ from .extensions import (
     end_request_transaction,
     login_manager,
     migrate,
+    moment_text,
 )
 
 RTL_LANGUAGES = {"ar"}
@@ -190,7 +191,7 @@ def template_gettext(translations):
 
 
 def _register_template_helpers(app):
-    from flask_babel import format_date, format_datetime, format_decimal, get_translations
+    from flask_babel import format_date, format_decimal, get_translations
 
     from . import vocabularies, workflow
 
@@ -228,7 +229,7 @@ def _register_template_helpers(app):
         return format_date(value, format, rebase)
 
     app.jinja_env.globals.update(format_date=template_format_date,
-                                 format_datetime=format_datetime,
+                                 format_datetime=moment_text,
                                  format_decimal=template_format_decimal)
 
     # Templates' url_for: the addresses every page prints without arguments (the menu) and the

@@ -6,12 +6,12 @@ catalog looked up once, and each distinct date is formatted once. The markup is 
 former `item_row` macro printed (tests/integration/test_checklist_items.py keeps a copy of
 that macro and compares).
 """
-from flask_babel import format_datetime, get_translations
+from flask_babel import get_translations
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .checklist import DONE, NA, SOURCE_LABELS, TODO
-from .extensions import lazy_text
+from .extensions import lazy_text, moment_text
 from .fields import field_label
 from .vocabularies import current_locale
 
@@ -33,7 +33,7 @@ def checklist_items(statuses, tick_url=None, edit_url=None):
 
     def when(moment):
         if moment not in dates:
-            dates[moment] = format_datetime(moment, "medium")
+            dates[moment] = moment_text(moment, "medium")
         return dates[moment]
 
     def who(tick):

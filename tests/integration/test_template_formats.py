@@ -1,8 +1,10 @@
 """Numbers printed by templates' `format_decimal` (kept per process and locale for plain ints
 and floats, `extensions.decimal_text`) and days printed by their `format_date` (kept for a
-`date` in a named format, `extensions.date_text`) are the text flask_babel formats in the
-request's language; a pattern, or any other type, takes flask_babel's own path."""
-from datetime import date, datetime
+`date` in a named format, `extensions.date_text`) and moments printed by their
+`format_datetime` (kept for a stored, naive UTC datetime in a named format,
+`extensions.moment_text`) are the text flask_babel formats in the request's language and
+timezone; a pattern, or any other type, takes flask_babel's own path."""
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import flask_babel
@@ -63,3 +65,31 @@ def test_kept_dates_follow_the_locale(app):
         assert french == "31 mai 2026"
         assert arabic != french and "مايو" in arabic
         assert render_template_string("{{ format_date(v, 'long') }}", v=DAYS[1]) == french
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+def test_template_moments_are_flask_babels(app, lang):
+    aware = [datetime(2026, 5, 31, 23, 30, tzinfo=UTC),
+             datetime(2026, 5, 31, 23, 30, tzinfo=timezone(timedelta(hours=-3)))]
+    with app.test_request_context(f"/datasets?lang={lang}"):
+        app.preprocess_request()
+        for value in MOMENTS + aware:
+            for format in ("short", "medium", "long", "full", "d MMMM y HH:mm", None):
+                printed = render_template_string("{{ format_datetime(v, f) }}", v=value,
+                                                 f=format)
+                assert printed == flask_babel.format_datetime(value, format), (value, format)
+            assert render_template_string("{{ format_datetime(v, 'short', rebase=false) }}",
+                                          v=value) == \
+                flask_babel.format_datetime(value, "short", rebase=False)
+
+
+def test_kept_moments_follow_the_locale(app):
+    from inventory.extensions import moment_text
+    moment = MOMENTS[0]  # 31 May 23:30 UTC: 1 June 00:30 in Tunis
+    with app.test_request_context("/datasets?lang=fr"):
+        app.preprocess_request()
+        french = moment_text(moment, "short")
+        assert french == "01/06/2026 00:30"
+        with force_locale("en"):
+            assert moment_text(moment, "short") == "6/1/26, 12:30\u202fAM"
+        assert moment_text(moment, "short") == french
