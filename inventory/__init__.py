@@ -3,7 +3,6 @@ import json
 import logging
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 from flask import Flask, g, has_request_context, request, session
@@ -18,7 +17,7 @@ from .extensions import (
     SessionCookies,
     babel,
     csrf,
-    date_text,
+    day_text,
     db,
     decimal_text,
     drop_closed_connection,
@@ -191,7 +190,7 @@ def template_gettext(translations):
 
 
 def _register_template_helpers(app):
-    from flask_babel import format_date, format_decimal, get_translations
+    from flask_babel import format_decimal, get_translations
 
     from . import vocabularies, workflow
 
@@ -216,20 +215,8 @@ def _register_template_helpers(app):
             return decimal_text(number, get_locale())
         return format_decimal(number, format)
 
-    # The named formats that flask_babel hands to Babel as they are (none is configured in
-    # `Babel.date_formats`).
-    date_formats = app.extensions["babel"].instance.date_formats
-    plain_formats = {name for name in ("short", "medium", "long", "full")
-                     if date_formats[f"date.{name}"] is None}
-
-    def template_format_date(value=None, format=None, rebase=True):
-        # flask_babel's format_date; a day (not a moment) in such a format kept per process.
-        if type(value) is date and format in plain_formats:
-            return date_text(value, format, get_locale())
-        return format_date(value, format, rebase)
-
-    app.jinja_env.globals.update(format_date=template_format_date,
-                                 format_datetime=moment_text,
+    # flask_babel's date formatting, with days and stored moments kept per process.
+    app.jinja_env.globals.update(format_date=day_text, format_datetime=moment_text,
                                  format_decimal=template_format_decimal)
 
     # Templates' url_for: the addresses every page prints without arguments (the menu) and the

@@ -64,7 +64,7 @@ class EntryActivity(NamedTuple):
 def entry_activity(dataset_id):
     """The `EntryActivity` of the entry with id `dataset_id`, in one statement."""
     events, ticks, attempts, waiting = [], [], [], None
-    for _kind, event, tick, attempt, request in db.session.execute(
+    for _number, event, tick, attempt, request in db.session.execute(
             ENTRY_ACTIVITY, {"dataset_id": dataset_id}):
         if event is not None:
             events.append(event)

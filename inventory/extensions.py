@@ -1,7 +1,7 @@
 """Unbound extension objects; `create_app` binds them."""
 import logging
 import select
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import flask_babel
@@ -90,6 +90,17 @@ def datetime_text(moment, format, locale, timezone):
 
 
 NAMED_FORMATS = ("short", "medium", "long", "full")
+
+
+def day_text(day=None, format=None, rebase=True):
+    """flask_babel's `format_date`; a day (a `date`, not a moment) in a named format that
+    `Babel.date_formats` does not map to a pattern is kept per process and locale
+    (`date_text`)."""
+    formats = flask_babel.get_babel().instance.date_formats
+    name = formats["date"] if format is None else format
+    if type(day) is date and name in NAMED_FORMATS and formats[f"date.{name}"] is None:
+        return date_text(day, name, flask_babel.get_locale())
+    return flask_babel.format_date(day, format, rebase)
 
 
 def moment_text(moment=None, format=None, rebase=True):

@@ -1,6 +1,6 @@
 """Numbers printed by templates' `format_decimal` (kept per process and locale for plain ints
 and floats, `extensions.decimal_text`) and days printed by their `format_date` (kept for a
-`date` in a named format, `extensions.date_text`) and moments printed by their
+`date` in a named format, `extensions.day_text`) and moments printed by their
 `format_datetime` (kept for a stored, naive UTC datetime in a named format,
 `extensions.moment_text`) are the text flask_babel formats in the request's language and
 timezone; a pattern, or any other type, takes flask_babel's own path."""
