@@ -6,6 +6,7 @@ side: each ORM statement costs ~0.3 ms of Python before and after its round trip
 returns, and the four lists are short. One statement returns them as one sparse union: a
 "kind" column numbers the lists, and each list's table is outer-joined on its own kind only,
 so that a row carries one record (or none, for an empty list) and no list multiplies another.
+The review page shows only the events: `entry_events`, the same list in its own statement.
 """
 from typing import NamedTuple
 
@@ -19,6 +20,11 @@ EVENTS, TICKS, ATTEMPTS, WAITING = 1, 2, 3, 4
 ATTEMPTS_SHOWN = 5
 
 _dataset_id = sa.bindparam("dataset_id")
+_EVENTS_ORDER = (ReviewEvent.at.desc(), ReviewEvent.id.desc())  # newest first
+# The people named, joined (one user per row), without their organizations, which load by
+# default and are not shown.
+_ACTORS = joinedload(ReviewEvent.actor).lazyload(User.organizations)
+_TICK_AUTHORS = joinedload(ChecklistTick.by).lazyload(User.organizations)
 
 
 def _kind(kind):
@@ -34,8 +40,7 @@ _LAST_ATTEMPTS = (sa.select(Publication.id).where(Publication.dataset_id == _dat
 _WAITING_ID = (sa.select(sa.func.max(PublicationRequest.id))
                .where(PublicationRequest.dataset_id == _dataset_id,
                       PublicationRequest.done_at.is_(None)).scalar_subquery())
-# Built once: a statement's cache key is computed once per statement object. The people named
-# (event actors, tick authors) are joined; their organizations, loaded by default, are not.
+# Built once: a statement's cache key is computed once per statement object.
 ENTRY_ACTIVITY = (
     sa.select(_KINDS.c.kind, ReviewEvent, ChecklistTick, Publication, PublicationRequest)
     .select_from(_KINDS)
@@ -47,10 +52,12 @@ ENTRY_ACTIVITY = (
                                     Publication.id.in_(_LAST_ATTEMPTS)))
     .outerjoin(PublicationRequest, sa.and_(_KINDS.c.kind == _kind(WAITING),
                                            PublicationRequest.id == _WAITING_ID))
-    .options(joinedload(ReviewEvent.actor).lazyload(User.organizations),
-             joinedload(ChecklistTick.by).lazyload(User.organizations))
-    .order_by(_KINDS.c.kind, ReviewEvent.at.desc(), ReviewEvent.id.desc(), ChecklistTick.at,
-              ChecklistTick.id, Publication.at.desc(), Publication.id.desc()))
+    .options(_ACTORS, _TICK_AUTHORS)
+    .order_by(_KINDS.c.kind, *_EVENTS_ORDER, ChecklistTick.at, ChecklistTick.id,
+              Publication.at.desc(), Publication.id.desc()))
+# The review events alone (the review page), as ENTRY_ACTIVITY gives them.
+ENTRY_EVENTS = (sa.select(ReviewEvent).where(ReviewEvent.dataset_id == _dataset_id)
+                .options(_ACTORS).order_by(*_EVENTS_ORDER))
 
 
 class EntryActivity(NamedTuple):
@@ -75,3 +82,8 @@ def entry_activity(dataset_id):
         elif request is not None:
             waiting = request
     return EntryActivity(events, ticks, attempts, waiting)
+
+
+def entry_events(dataset_id):
+    """The review events of the entry with id `dataset_id`, as `entry_activity` gives them."""
+    return db.session.scalars(ENTRY_EVENTS, {"dataset_id": dataset_id}).all()

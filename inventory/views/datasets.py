@@ -23,7 +23,7 @@ from ..entries import clone_entry, create_entry
 from ..errors import PermissionDenied, SubmissionIncomplete, WorkflowError
 from ..extensions import date_text, db, decimal_text, lazy_text
 from ..form_inputs import without_controls
-from ..models import Campaign, Dataset, Organization, ReviewEvent, User, localized, localized_lang
+from ..models import Campaign, Dataset, Organization, User, localized, localized_lang
 from ..reference_cache import cached_reference
 from ..search import (
     DatasetFilters,
@@ -278,12 +278,6 @@ ENTRY_PAGE_ENTRY = ENTRY_BY_UUID.options(
     joinedload(Dataset.campaign).lazyload(Campaign.organizations),
     joinedload(Dataset.updated_by).lazyload(User.organizations),
     joinedload(Dataset.priority_override_by).lazyload(User.organizations))
-# The review page's history: each event's actor joined (one user per row), not in a second
-# query; the actors' organizations (eager by default) are not shown.
-ENTRY_PAGE_EVENTS = (sa.select(ReviewEvent)
-                     .where(ReviewEvent.dataset_id == sa.bindparam("dataset_id"))
-                     .options(joinedload(ReviewEvent.actor).lazyload(User.organizations))
-                     .order_by(ReviewEvent.at.desc(), ReviewEvent.id.desc()))
 
 
 @bp.route("/datasets/<dataset_uuid>")

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from .. import priority, workflow
+from ..activity import entry_events
 from ..admin_forms import (
     PriorityOverrideForm,
     ReviewForm,
@@ -34,7 +35,7 @@ from ..search import (
     visible_datasets,
 )
 from ..vocabularies import current_locale
-from .datasets import ENTRY_PAGE_ENTRY, ENTRY_PAGE_EVENTS, load_dataset
+from .datasets import ENTRY_PAGE_ENTRY, load_dataset
 
 bp = Blueprint("review", __name__)
 
@@ -101,15 +102,11 @@ def _load_for_review(dataset_uuid):
     return dataset
 
 
-def _history(dataset):
-    return db.session.scalars(ENTRY_PAGE_EVENTS, {"dataset_id": dataset.id}).all()
-
-
 def _render_review(dataset, form, status=200, errors=None):
     problems = workflow.submission_problems(dataset)
     prio = priority.compute(dataset, priority.shown_weights())
     return render_template("review/review.html", dataset=dataset, form=form,
-                           events=_history(dataset), problems=problems, prio=prio,
+                           events=entry_events(dataset.id), problems=problems, prio=prio,
                            can_review=workflow.can_review(current_user, dataset),
                            errors=form_error_list(form, errors)), status
 

@@ -3,7 +3,7 @@ review events newest first, its hand ticks oldest first, its five newest portal 
 and the newest portal request still waiting, all in one statement, none of another entry's."""
 from datetime import timedelta
 
-from inventory.activity import entry_activity
+from inventory.activity import entry_activity, entry_events
 from inventory.extensions import db
 from inventory.models import ChecklistTick, Publication, PublicationRequest, ReviewEvent, utcnow
 
@@ -56,6 +56,8 @@ def test_each_list_in_its_order_and_only_this_entrys(app_ctx, make, sql_statemen
     activity, statements = sql_statements(lambda: entry_activity(dataset_id))
     assert len(statements) == 1
     assert [e.id for e in activity.events] == expected_events
+    alone, statements = sql_statements(lambda: entry_events(dataset_id))  # the review page's
+    assert [e.id for e in alone] == expected_events and len(statements) == 1
     assert [t.note for t in activity.ticks] == ["D05", "D06", "D02"]
     assert [p.id for p in activity.attempts] == expected_attempts
     assert activity.waiting.id == waiting_ids[0] and activity.waiting.action == "withdraw"
