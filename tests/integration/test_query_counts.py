@@ -33,10 +33,26 @@ def test_list_queries_do_not_grow_with_rows(make, client, login, sql_statements,
     assert len(many) == len(few), f"{path}: {len(few)} statements with 1 row, {len(many)} with 13"
 
 
+def _bare_entry(make, client, login, sql_statements, status, page):
+    """An admin signed in and a new entry in `status`, whose page (`page` formatted with the
+    entry's uuid) has been measured: (organization, entry, path, statements). The two are
+    read again in a new session, for the history to be added to."""
+    from inventory.models import Dataset, Organization
+
+    admin = make.user("admin")
+    login(admin)
+    org = make.org()
+    ds = make.dataset(org, admin, status=status)
+    path = page.format(ds.uuid)
+    _html, statements = _page(client, sql_statements, path)
+    return (db.session.get(Organization, org.id), db.session.get(Dataset, ds.id), path,
+            statements)
+
+
 def _give_a_history(make, org, ds, status):
     """Give entry `ds` (in a new session) comments by six reviewers, a campaign, an editor
     and a tier set by hand by a seventh reviewer, who has no event of her own. Returns the
-    reviewers and the editor, for more rows of theirs."""
+    editor, for more rows of theirs."""
     from datetime import UTC, datetime
 
     from inventory.models import Campaign, ReviewEvent
@@ -54,23 +70,18 @@ def _give_a_history(make, org, ds, status):
     ds.status, ds.campaign_id, ds.updated_by_id = status, campaign.id, officer.id
     ds.priority_override_tier, ds.priority_override_reason = "high", "Demande du ministre"
     ds.priority_override_by_id, ds.priority_override_at = overrider.id, datetime.now(UTC)
-    return reviewers, officer
+    return officer
 
 
 def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sql_statements):
     """Events by many people, many portal attempts, hand ticks, a campaign, an editor and a
     tier set by hand: still the same statements as a new draft with none of them (each list
     is one query with its people joined, and those people's organizations are not loaded)."""
-    from inventory.models import ChecklistTick, Dataset, Organization, Publication
+    from inventory.models import ChecklistTick, Publication
 
-    admin = make.user("admin")
-    login(admin)
-    org = make.org()
-    ds = make.dataset(org, admin, status="draft")
-    path = f"/datasets/{ds.uuid}"
-    _html, few = _page(client, sql_statements, path)
-    org, ds = db.session.get(Organization, org.id), db.session.get(Dataset, ds.id)  # a new session
-    _reviewers, officer = _give_a_history(make, org, ds, "approved")
+    org, ds, path, few = _bare_entry(make, client, login, sql_statements, "draft",
+                                     "/datasets/{}")
+    officer = _give_a_history(make, org, ds, "approved")
     db.session.add_all(Publication(dataset_id=ds.id, outcome="failed", attempt=i + 1)
                        for i in range(6))
     db.session.add(ChecklistTick(item_id="D01", dataset_id=ds.id, done=True, note="PV 12",
@@ -85,15 +96,8 @@ def test_entry_page_queries_do_not_grow_with_its_history(make, client, login, sq
 def test_review_page_queries_do_not_grow_with_its_history(make, client, login, sql_statements):
     """The review page of an entry with events by many reviewers, a campaign, an editor and a
     tier set by hand runs the same statements as that of a bare submitted entry."""
-    from inventory.models import Dataset, Organization
-
-    admin = make.user("admin")
-    login(admin)
-    org = make.org()
-    ds = make.dataset(org, admin, status="submitted")
-    path = f"/review/{ds.uuid}"
-    _html, few = _page(client, sql_statements, path)
-    org, ds = db.session.get(Organization, org.id), db.session.get(Dataset, ds.id)  # a new session
+    org, ds, path, few = _bare_entry(make, client, login, sql_statements, "submitted",
+                                     "/review/{}")
     _give_a_history(make, org, ds, "submitted")
     db.session.commit()
     html, many = _page(client, sql_statements, path)
