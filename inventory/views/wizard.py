@@ -15,6 +15,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import auth, workflow
@@ -37,7 +38,7 @@ from ..forms import (
     build_form,
 )
 from ..models import Campaign, Dataset, ReviewEvent
-from .datasets import load_dataset
+from .datasets import ENTRY_BY_UUID, load_dataset
 
 bp = Blueprint("wizard", __name__)
 
@@ -55,19 +56,31 @@ def _step_key(value):
     return value if value in STEP_KEYS else STEP_KEYS[0]
 
 
-def _campaigns(dataset):
-    """Campaigns offered on the priority step: the active ones, plus the entry's own."""
-    campaigns = db.session.scalars(db.select(Campaign).where(Campaign.active)
-                                   .order_by(Campaign.id.desc())).all()
-    if dataset.campaign is not None and dataset.campaign not in campaigns:
-        campaigns.append(dataset.campaign)
-    return campaigns
+# The entry with the themes, distributions and campaign that the steps show, in one
+# statement rather than one each (built once, as the entry page's).
+WIZARD_ENTRY = ENTRY_BY_UUID.options(
+    joinedload(Dataset.theme_rows), joinedload(Dataset.distributions),
+    joinedload(Dataset.campaign).lazyload(Campaign.organizations))
+
+
+def _step_form(step, dataset, formdata=None):
+    """The form of `step` (`build_form`). Only the priority step offers campaigns: the active
+    ones, plus the entry's own; the other steps do not read them."""
+    campaigns = []
+    if step == "priority":
+        # Without their organizations, which load by default and are not shown.
+        campaigns = db.session.scalars(
+            db.select(Campaign).where(Campaign.active).order_by(Campaign.id.desc())
+            .options(lazyload(Campaign.organizations))).all()
+        if dataset.campaign is not None and dataset.campaign not in campaigns:
+            campaigns.append(dataset.campaign)
+    return build_form(step, dataset, formdata, campaigns)
 
 
 @bp.route("/datasets/<dataset_uuid>/edit", methods=["GET", "POST"])
 @login_required
 def dataset_edit(dataset_uuid):
-    dataset = load_dataset(dataset_uuid, workflow.can_edit)
+    dataset = load_dataset(dataset_uuid, workflow.can_edit, statement=WIZARD_ENTRY)
     if request.method == "POST":
         return _post_step(dataset)
     field = request.args.get("field")
@@ -77,12 +90,12 @@ def dataset_edit(dataset_uuid):
     stash = auth.take_stash(request.args.get("stash"), request.path)
     if stash is not None:
         step = _step_key(stash.get("step"))
-        form = build_form(step, dataset, stash, _campaigns(dataset))
+        form = _step_form(step, dataset, stash)
         db.session.commit()  # the stash is consumed; its input is now in the page
         flash(_("Your input has been restored: check it and save it."), "info")
         return _render(dataset, step, form)
     step = _step_key(request.args.get("step"))
-    form = build_form(step, dataset, None, _campaigns(dataset))
+    form = _step_form(step, dataset)
     if step == "distributions" and request.args.get("add") and dataset.distributions:
         form.distributions.append_entry()  # (an entry without any already shows one empty row)
     return _render(dataset, step, form)
@@ -108,7 +121,7 @@ def _destination(step):
 
 def _post_step(dataset):
     step = _step_key(request.form.get("step") or request.args.get("step"))
-    form = build_form(step, dataset, request.form, _campaigns(dataset))
+    form = _step_form(step, dataset, request.form)
     if step == "summary":
         if request.form.get("nav") == "submit":
             return _submit(dataset, form)

@@ -103,3 +103,38 @@ def test_review_page_queries_do_not_grow_with_its_history(make, client, login, s
     html, many = _page(client, sql_statements, path)
     assert "note 5" in html and "Sector campaign" in html and "Salma Trabelsi" in html
     assert len(many) == len(few), "\n".join(s.split(" FROM ")[0][:60] for s in many)
+
+
+@pytest.mark.parametrize("step", ["identification", "legal", "access", "coverage",
+                                  "distributions", "priority", "summary"])
+def test_wizard_step_reads_the_entry_in_one_statement(make, client, login, sql_statements,
+                                                      step):
+    """A wizard step reads the signed-in user and the entry, with its themes, distributions
+    and campaign joined: two statements, and a third on the priority step for the campaigns it
+    offers. The same for an entry with three themes, three distributions and a campaign as for
+    an empty draft (they were one statement each, and the campaigns were read on every step)."""
+    from inventory.models import Campaign
+
+    admin = make.user("admin")
+    login(admin)
+    org = make.org()
+    campaign = Campaign(name_ar="حملة القطاعات", name_fr="Campagne des secteurs",
+                        name_en="Sector campaign")
+    db.session.add(campaign)
+    db.session.commit()
+    bare = make.dataset(org, admin, complete=False)
+    full = make.dataset(org, admin, campaign_id=campaign.id, themes=["EDUC", "HEAL", "GOVE"],
+                        distributions=[{"title": f"Fichier {i}", "format": "CSV",
+                                        "access_url": f"https://data.example.org/{i}"}
+                                       for i in range(3)])
+    bare_path, full_path = (f"/datasets/{ds.uuid}/edit?step={step}" for ds in (bare, full))
+    campaign_id = campaign.id
+    _html, few = _page(client, sql_statements, bare_path)
+    html, many = _page(client, sql_statements, full_path)
+    expected = 3 if step == "priority" else 2
+    assert len(few) == len(many) == expected, \
+        "\n".join(s.split(" FROM ")[0][:60] for s in many)
+    if step == "distributions":
+        assert "Fichier 2" in html
+    if step == "priority":
+        assert f'<option selected value="{campaign_id}">' in html
