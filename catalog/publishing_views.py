@@ -17,7 +17,7 @@ from inventory.search import paginate
 from . import jobs
 from .ckan import PublishError, error_message
 from .ckan_package import organization_name
-from .publish import client_from_app, eligible_query
+from .publish import client_from_app, eligible_count, eligible_query
 
 bp = Blueprint("publications", __name__)
 
@@ -84,8 +84,7 @@ def publication_list():
         "publications/index.html", pagination=pagination, organizations=organizations,
         filters={"outcome": outcome, "action": action, "org": org_code, "batch": batch, "q": q},
         outcomes=OUTCOMES, actions=ACTIONS, batch=jobs.latest_batch(),
-        waiting=jobs.waiting_count(), eligible_count=db.session.scalar(
-            sa.select(sa.func.count()).select_from(eligible_query().subquery())))
+        waiting=jobs.waiting_count(), eligible_count=eligible_count())
 
 
 @bp.route("/publications/publish-all", methods=["POST"])
