@@ -275,15 +275,16 @@ def live_server(app):
 
 @pytest.fixture
 def sql_statements(app_ctx):
-    """sql_statements(fn) -> (result, [SQL statements `fn` ran on the app's engine])."""
+    """sql_statements(fn) -> (result, [SQL statements `fn` ran on the app's engine]);
+    `with_parameters=True`: [(statement, parameters)], to run again or explain."""
     from sqlalchemy import event
 
-    def _capture(fn):
+    def _capture(fn, with_parameters=False):
         statements = []
 
         def before(conn, cursor, statement, parameters, context, executemany):
             if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
-                statements.append(statement)
+                statements.append((statement, parameters) if with_parameters else statement)
 
         event.listen(db.engine, "before_cursor_execute", before)
         try:

@@ -101,6 +101,14 @@ def campaign_choices(locale):
     return cached_reference(("campaign_choices", locale), compute)
 
 
+def active_campaigns():
+    """The active campaigns, newest first, to file a new or edited entry under (without their
+    organizations, which load by default and are not shown)."""
+    return db.session.scalars(db.select(Campaign).where(Campaign.active)
+                              .order_by(Campaign.id.desc())
+                              .options(lazyload(Campaign.organizations))).all()
+
+
 def may_create_entries(user):
     """True when `user` may create entries for at least one organization (no query for an
     officer, whose organizations are loaded with them; kept per reference version for
@@ -250,8 +258,7 @@ def dataset_new():
     orgs = creatable_organizations(current_user)
     if not orgs:
         abort(403)
-    campaigns = [c for c in db.session.scalars(db.select(Campaign).where(Campaign.active)
-                                               .order_by(Campaign.id.desc()))]
+    campaigns = active_campaigns()
     if request.method == "POST":
         org_id = request.form.get("organization", type=int)
         org = next((o for o in orgs if o.id == org_id), None)
@@ -271,11 +278,13 @@ def dataset_new():
     return render_template("datasets/new.html", organizations=orgs, campaigns=campaigns)
 
 
-# Themes, distributions and the people and campaign the page names in the entry's own query
-# rather than one query each (and without the organizations those load by default).
-ENTRY_PAGE_ENTRY = ENTRY_BY_UUID.options(
+# The entry with its themes, distributions and campaign in its own query rather than one
+# query each, and without the organizations a campaign loads by default (the wizard's steps).
+ENTRY_WITH_PARTS = ENTRY_BY_UUID.options(
     joinedload(Dataset.theme_rows), joinedload(Dataset.distributions),
-    joinedload(Dataset.campaign).lazyload(Campaign.organizations),
+    joinedload(Dataset.campaign).lazyload(Campaign.organizations))
+# The entry page also names who last edited it and who set its tier by hand.
+ENTRY_PAGE_ENTRY = ENTRY_WITH_PARTS.options(
     joinedload(Dataset.updated_by).lazyload(User.organizations),
     joinedload(Dataset.priority_override_by).lazyload(User.organizations))
 

@@ -15,7 +15,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import auth, workflow
@@ -38,7 +37,7 @@ from ..forms import (
     build_form,
 )
 from ..models import Campaign, Dataset, ReviewEvent
-from .datasets import ENTRY_BY_UUID, load_dataset
+from .datasets import ENTRY_WITH_PARTS, active_campaigns, load_dataset
 
 bp = Blueprint("wizard", __name__)
 
@@ -56,22 +55,12 @@ def _step_key(value):
     return value if value in STEP_KEYS else STEP_KEYS[0]
 
 
-# The entry with the themes, distributions and campaign that the steps show, in one
-# statement rather than one each (built once, as the entry page's).
-WIZARD_ENTRY = ENTRY_BY_UUID.options(
-    joinedload(Dataset.theme_rows), joinedload(Dataset.distributions),
-    joinedload(Dataset.campaign).lazyload(Campaign.organizations))
-
-
 def _step_form(step, dataset, formdata=None):
     """The form of `step` (`build_form`). Only the priority step offers campaigns: the active
     ones, plus the entry's own; the other steps do not read them."""
     campaigns = []
     if step == "priority":
-        # Without their organizations, which load by default and are not shown.
-        campaigns = db.session.scalars(
-            db.select(Campaign).where(Campaign.active).order_by(Campaign.id.desc())
-            .options(lazyload(Campaign.organizations))).all()
+        campaigns = active_campaigns()
         if dataset.campaign is not None and dataset.campaign not in campaigns:
             campaigns.append(dataset.campaign)
     return build_form(step, dataset, formdata, campaigns)
@@ -80,7 +69,7 @@ def _step_form(step, dataset, formdata=None):
 @bp.route("/datasets/<dataset_uuid>/edit", methods=["GET", "POST"])
 @login_required
 def dataset_edit(dataset_uuid):
-    dataset = load_dataset(dataset_uuid, workflow.can_edit, statement=WIZARD_ENTRY)
+    dataset = load_dataset(dataset_uuid, workflow.can_edit, statement=ENTRY_WITH_PARTS)
     if request.method == "POST":
         return _post_step(dataset)
     field = request.args.get("field")

@@ -12,7 +12,6 @@ the statement."""
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from inventory.extensions import db
 
@@ -24,20 +23,12 @@ PAGES = {
 }
 
 
-def _run(client, path):
+def _selects(sql_statements, client, path):
     """The SELECT statements the request of `path` runs, with their parameters."""
-    statements = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return statements
+    response, statements = sql_statements(lambda: client.get(path), with_parameters=True)
+    assert response.status_code == 200
+    return [(statement, parameters) for statement, parameters in statements
+            if statement.lstrip().upper().startswith("SELECT")]
 
 
 def _plans(statements, index):
@@ -65,7 +56,7 @@ def _plans(statements, index):
 
 
 @pytest.mark.parametrize("path, indexes", PAGES.items())
-def test_page_reads_its_indexes(make, client, login, path, indexes):
+def test_page_reads_its_indexes(make, client, login, sql_statements, path, indexes):
     admin = make.user("admin")
     login(admin)
     org = make.org()
@@ -73,14 +64,14 @@ def test_page_reads_its_indexes(make, client, login, path, indexes):
                "restriction_review_date": date(2020, 1, 1)}
     for status in ("draft", "submitted", "approved"):
         make.dataset(org, admin, status=status, **overdue)
-    statements = _run(client, path)
+    statements = _selects(sql_statements, client, path)
     db.session.remove()  # no transaction of the test's may hold the table
     for index in indexes:
         plans = _plans(statements, index)
         assert any(index in plan for plan in plans), "\n\n".join(plans)
 
 
-def test_top_priorities_are_ranked_from_the_index(make, client, login):
+def test_top_priorities_are_ranked_from_the_index(make, client, login, sql_statements):
     """The dashboard ranks the entries still to approve by their ids alone, from
     ix_dataset_status_tier, and reads only the rows it shows."""
     admin = make.user("admin")
@@ -89,7 +80,7 @@ def test_top_priorities_are_ranked_from_the_index(make, client, login):
     entries = [make.dataset(org, admin, status=status, title_fr=f"Entrée {status}")
                for status in ("draft", "submitted", "changes_requested")]
     titles = [e.title_fr for e in entries]
-    statements = _run(client, "/dashboard")
+    statements = _selects(sql_statements, client, "/dashboard")
     ranked = [(s, p) for s, p in statements if "priority_score" in s and "IN (SELECT" in s]
     assert len(ranked) == 1, [s[:200] for s, _p in statements]
     db.session.remove()
